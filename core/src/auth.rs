@@ -1,0 +1,126 @@
+//! Publish authentication tokens (facts §7): creation by clients and validation by nodes.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use prost::Message as _;
+use xmtp_proto::message_api::v1 as api;
+
+use crate::crypto::{self, Address};
+use crate::error::{decode, DecodeError};
+use crate::keys::{signature_from_proto, signature_to_proto, PrivateKeyBundle, SignatureArm, SignedKey};
+
+/// How long a token is valid after its `created_ns`, in nanoseconds (1 hour).
+pub const TOKEN_VALIDITY_NS: u64 = 3_600 * 1_000_000_000;
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The token could not be read (base64 or protobuf).
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The identity key is not signed by a wallet.
+    #[error("token identity key is not wallet-signed")]
+    IdentityNotWalletSigned,
+    /// The auth data signature does not verify with the identity key.
+    #[error("token signature invalid")]
+    BadSignature,
+    /// The wallet in the auth data is not the wallet that signed the identity key.
+    #[error("token wallet mismatch")]
+    WalletMismatch,
+    /// The token is older than its validity.
+    #[error("token expired")]
+    Expired,
+}
+
+impl AuthError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Decode(e) => e.code(),
+            Self::IdentityNotWalletSigned => "auth.identity_not_wallet_signed",
+            Self::BadSignature => "auth.bad_signature",
+            Self::WalletMismatch => "auth.wallet_mismatch",
+            Self::Expired => "auth.expired",
+        }
+    }
+}
+
+/// An encoded `Token`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthToken {
+    bytes: Vec<u8>,
+    created_ns: u64,
+}
+
+impl core::fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "AuthToken(created_ns={})", self.created_ns)
+    }
+}
+
+impl AuthToken {
+    /// Create a token for `keys` at `now_ns` (truncated to milliseconds, as the reference
+    /// clients only have millisecond clocks).
+    pub fn create(keys: &PrivateKeyBundle, now_ns: u64) -> Result<Self, crate::keys::KeyError> {
+        let created_ns = now_ns / 1_000_000 * 1_000_000;
+        let auth_data = api::AuthData { wallet_addr: keys.address().to_string(), created_ns }.encode_to_vec();
+        let sig = keys.sign_with_identity(&crypto::keccak256(&auth_data));
+        let token = api::Token {
+            identity_key: Some(keys.identity().public().to_legacy_proto()?),
+            auth_data_bytes: auth_data,
+            auth_data_signature: Some(signature_to_proto(&sig, SignatureArm::Ecdsa)),
+        };
+        Ok(Self { bytes: token.encode_to_vec(), created_ns })
+    }
+
+    /// The encoded `Token`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// When it was created.
+    pub fn created_ns(&self) -> u64 {
+        self.created_ns
+    }
+    /// Whether it is still good at `now_ns` with a safety margin (clients refresh 10 s early).
+    pub fn is_fresh(&self, now_ns: u64) -> bool {
+        now_ns.saturating_sub(self.created_ns) < TOKEN_VALIDITY_NS - 10_000_000_000
+    }
+    /// Standard base64 of the encoded token.
+    pub fn to_base64(&self) -> String {
+        STANDARD.encode(&self.bytes)
+    }
+    /// The HTTP `Authorization` header value: `Bearer <base64>`.
+    pub fn header_value(&self) -> String {
+        format!("Bearer {}", self.to_base64())
+    }
+}
+
+/// Validate a token as a node does and return the wallet it proves. Accepts the header value
+/// (`Bearer …`), bare base64, and checks: identity key wallet-signed, auth data signed by the
+/// identity key (`ecdsa_compact`, keccak-256, low-S), wallets equal (exact string) and age ≤ 1 h.
+pub fn verify_token(token: &str, now_ns: u64) -> Result<Address, AuthError> {
+    let b64 = token.strip_prefix("Bearer ").unwrap_or(token).trim();
+    let bytes = STANDARD.decode(b64).map_err(|_| DecodeError::Malformed("token base64"))?;
+    let token: api::Token = decode(&bytes, "Token")?;
+    let identity = token.identity_key.as_ref().ok_or(DecodeError::Missing("token.identity_key"))?;
+    let identity = SignedKey::from_legacy(identity).map_err(|_| AuthError::IdentityNotWalletSigned)?;
+    let wallet = identity.recover_wallet(false).map_err(|_| AuthError::IdentityNotWalletSigned)?;
+    let sig = token.auth_data_signature.as_ref().ok_or(DecodeError::Missing("token.auth_data_signature"))?;
+    let (sig, arm) = signature_from_proto(sig).map_err(|_| AuthError::BadSignature)?;
+    if arm != SignatureArm::Ecdsa {
+        return Err(AuthError::BadSignature);
+    }
+    identity
+        .key()
+        .verify_prehash(&crypto::keccak256(&token.auth_data_bytes), &sig.bytes)
+        .map_err(|_| AuthError::BadSignature)?;
+    let data: api::AuthData = decode(&token.auth_data_bytes, "AuthData")?;
+    if data.wallet_addr != wallet.as_str() {
+        return Err(AuthError::WalletMismatch);
+    }
+    if now_ns.saturating_sub(data.created_ns) > TOKEN_VALIDITY_NS {
+        return Err(AuthError::Expired);
+    }
+    Ok(wallet)
+}
