@@ -14,11 +14,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod auth;
 pub mod consent;
 pub mod contact;
 pub mod content;
 pub mod crypto;
+pub mod decoder;
 pub mod error;
 pub mod invitation;
 pub mod keys;

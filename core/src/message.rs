@@ -40,6 +40,9 @@ pub enum MessageError {
     /// We are neither the sender nor the recipient of a V1 message.
     #[error("message is not addressed to or from us")]
     NotParticipant,
+    /// A V2 message on a topic whose invitation we have not seen.
+    #[error("unknown conversation")]
+    UnknownConversation,
 }
 
 impl MessageError {
@@ -53,6 +56,7 @@ impl MessageError {
             Self::TopicMismatch => "message.topic_mismatch",
             Self::BadSignature => "message.bad_signature",
             Self::NotParticipant => "message.not_participant",
+            Self::UnknownConversation => "message.unknown_conversation",
         }
     }
 }

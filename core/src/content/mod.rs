@@ -185,6 +185,18 @@ pub struct DecodedContent {
     pub error: Option<ContentError>,
 }
 
+impl DecodedContent {
+    /// The content as JSON: the decoded value when a codec read it, otherwise the raw content
+    /// bytes as standard base64.
+    pub fn content_json(&self) -> serde_json::Value {
+        use base64::Engine as _;
+        match &self.content {
+            Some(c) => c.to_json(),
+            None => serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(&self.raw)),
+        }
+    }
+}
+
 /// Codecs keyed by `authority/type`, plus decoding limits.
 #[derive(Clone)]
 pub struct Registry {

@@ -1,0 +1,152 @@
+//! Reading an interop corpus (`{"identities", "envelopes", "expected"}`) with the core, and
+//! comparing the result with what another implementation read from the same envelopes.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use xmtp_core::decoder::{Decoded, EnvelopeReader};
+use xmtp_core::keys::PrivateKeyBundle;
+use xmtp_core::proto::message_api::v1::Envelope;
+
+/// One conversation as read: version, peer, context, created time, messages by (sent, id).
+#[derive(Debug, Default)]
+pub struct Conversation {
+    pub version: String,
+    pub peer_address: String,
+    pub context: Value,
+    pub created_ns: u64,
+    pub messages: BTreeMap<(u64, String), Value>,
+}
+
+/// Everything one identity read, by conversation topic, plus envelope errors by index.
+#[derive(Debug, Default)]
+pub struct ReadBack {
+    pub conversations: BTreeMap<String, Conversation>,
+    pub errors: BTreeMap<usize, String>,
+    /// Messages whose content type no codec of ours reads yet.
+    pub undecoded_types: Vec<String>,
+}
+
+pub fn envelopes(corpus: &Value) -> Vec<Envelope> {
+    let text = serde_json::to_string(&corpus["envelopes"]).expect("json");
+    xmtp_core::api::envelopes_from_json(&text)
+        .expect("envelope list")
+        .into_iter()
+        .map(|e| e.expect("envelope"))
+        .collect()
+}
+
+/// Read all envelopes of a corpus with the keys of `identity`.
+pub fn read_as(corpus: &Value, identity: &str) -> ReadBack {
+    let keys_b64 = corpus["identities"][identity]["keys"].as_str().expect("keys");
+    let keys = PrivateKeyBundle::from_bytes(&xmtp_core::api::decode_base64(keys_b64).unwrap()).expect("valid keys");
+    let mut reader = EnvelopeReader::new(keys);
+    let mut out = ReadBack::default();
+    for (i, e) in envelopes(corpus).iter().enumerate() {
+        match reader.read(e).1 {
+            Err(err) => {
+                out.errors.insert(i, err.code().to_string());
+            }
+            Ok(Decoded::Invite { conversation: c, .. }) => {
+                let entry = out.conversations.entry(c.topic.clone()).or_default();
+                entry.version = "v2".into();
+                entry.peer_address = c.peer_address.to_string();
+                entry.context = json!(c.context);
+                entry.created_ns = c.created_ns;
+            }
+            Ok(Decoded::Message { message: m, content }) => {
+                let me = reader.keys().address().clone();
+                let entry = out.conversations.entry(m.conversation_topic.clone()).or_default();
+                if m.version == xmtp_core::message::MessageVersion::V1 {
+                    entry.version = "v1".into();
+                    entry.context = Value::Null;
+                    let peer = if m.sender_address == me {
+                        m.recipient_address.clone().unwrap()
+                    } else {
+                        m.sender_address.clone()
+                    };
+                    entry.peer_address = peer.to_string();
+                    if entry.created_ns == 0 || m.sent_ns < entry.created_ns {
+                        entry.created_ns = m.sent_ns;
+                    }
+                }
+                let content_type = content.content_type.as_ref().map(|t| t.to_string());
+                if content.content.is_none() {
+                    out.undecoded_types.push(content_type.clone().unwrap_or_default());
+                }
+                entry.messages.insert(
+                    (m.sent_ns, m.id.clone()),
+                    json!({
+                        "id": m.id,
+                        "senderAddress": m.sender_address.as_str(),
+                        "sentNs": m.sent_ns.to_string(),
+                        "contentType": content_type,
+                        "content": content.content.as_ref().map(|c| c.to_json()),
+                        "fallback": content.fallback,
+                    }),
+                );
+            }
+            Ok(_) => {}
+        }
+    }
+    out
+}
+
+/// Compare what another implementation read (`expected`: `{"conversations": [...]}` as the
+/// interop harness writes it) with our read-back. Content is compared whenever we decoded it;
+/// content we could not decode must be a type we do not know (never text).
+pub fn compare(expected: &Value, got: &ReadBack) -> Result<usize, String> {
+    let convs = expected["conversations"].as_array().ok_or("expected.conversations")?;
+    if convs.len() != got.conversations.len() {
+        return Err(format!("conversation count: expected {}, read {}", convs.len(), got.conversations.len()));
+    }
+    let mut compared = 0;
+    for c in convs {
+        let topic = c["topic"].as_str().ok_or("topic")?;
+        let ours = got.conversations.get(topic).ok_or_else(|| format!("conversation {topic} not read"))?;
+        let want = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+        if ours.version != want("version") || ours.peer_address != want("peerAddress") {
+            return Err(format!(
+                "{topic}: version/peer {} {} vs {} {}",
+                ours.version,
+                ours.peer_address,
+                want("version"),
+                want("peerAddress")
+            ));
+        }
+        if ours.context != c["context"] {
+            return Err(format!("{topic}: context {} vs {}", ours.context, c["context"]));
+        }
+        if ours.created_ns.to_string() != want("createdNs") {
+            return Err(format!("{topic}: createdNs {} vs {}", ours.created_ns, want("createdNs")));
+        }
+        let msgs = c["messages"].as_array().ok_or("messages")?;
+        let mine: Vec<&Value> = ours.messages.values().collect();
+        if msgs.len() != mine.len() {
+            return Err(format!("{topic}: message count {} vs {}", mine.len(), msgs.len()));
+        }
+        for (theirs, mine) in msgs.iter().zip(mine) {
+            for k in ["id", "senderAddress", "sentNs", "contentType"] {
+                if theirs[k] != mine[k] {
+                    return Err(format!("{topic}: {k} {} vs {}", mine[k], theirs[k]));
+                }
+            }
+            if theirs["fallback"] != mine["fallback"] {
+                return Err(format!("{topic}: fallback {} vs {}", mine["fallback"], theirs["fallback"]));
+            }
+            match &mine["content"] {
+                Value::Null => {
+                    if theirs["contentType"] == "xmtp.org/text:1.0" {
+                        return Err(format!("{topic}: text message {} not decoded", theirs["id"]));
+                    }
+                }
+                content if *content != theirs["content"] => {
+                    return Err(format!("{topic}: content {content} vs {}", theirs["content"]));
+                }
+                _ => compared += 1,
+            }
+        }
+    }
+    Ok(compared)
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Compile check for wasm32-unknown-unknown.
+#
+# Usage: scripts/check-wasm.sh [--lib-only] [crate...]      (default crate: xmtp-core)
+#
+# Builds each crate's library for wasm32-unknown-unknown, then (unless --lib-only) its test
+# targets (`cargo test --no-run`). It only compiles: nothing is run.
+#
+# Route 1: the rustup toolchain has the wasm32-unknown-unknown target: plain cargo.
+# Route 2: otherwise Debian's rustc-web with std built from source (-Zbuild-std); the tools are
+#          installed by scripts/setup-wasm.sh when missing (needs root or sudo, and apt).
+#
+# Builds go to their own target dir (default target/wasm-check; override with WASM_TARGET_DIR),
+# so the host build cache is left alone. Prints one result line; cargo's output only on failure.
+set -euo pipefail
+
+readonly target=wasm32-unknown-unknown
+
+usage() {
+  echo "usage: $0 [--lib-only] [crate...]   (default crate: xmtp-core)" >&2
+  exit 2
+}
+
+lib_only=0
+crates=()
+for arg in "$@"; do
+  case $arg in
+    --lib-only) lib_only=1 ;;
+    -h | --help) usage ;;
+    -*) echo "check-wasm: unknown option: $arg" >&2; usage ;;
+    *) crates+=("$arg") ;;
+  esac
+done
+[[ ${#crates[@]} -gt 0 ]] || crates=(xmtp-core)
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+target_dir=${WASM_TARGET_DIR:-$root/target/wasm-check}
+
+fail() {
+  echo "wasm32 check: FAILED: $*" >&2
+  exit 1
+}
+
+"$root/scripts/setup-wasm.sh" || fail "could not set up a wasm32 toolchain (see above)"
+
+# --- choose the route ------------------------------------------------------------------------
+installed_targets=""
+if command -v rustup >/dev/null 2>&1; then
+  installed_targets=$(rustup target list --installed 2>/dev/null || true)
+fi
+
+if grep -qx "$target" <<<"$installed_targets"; then
+  cargo_cmd=(cargo)
+  build_std=()
+  route="route 1: $(rustc --version | cut -d' ' -f1-2) + rustup std"
+else
+  # wasm-ld matching the LLVM of Debian's rustc, else the newest one there is.
+  llvm_major=$(/usr/bin/rustc -vV | sed -n 's/^LLVM version: *\([0-9][0-9]*\).*/\1/p')
+  linker=""
+  if [[ -n $llvm_major ]] && command -v "wasm-ld-$llvm_major" >/dev/null 2>&1; then
+    linker="wasm-ld-$llvm_major"
+  else
+    for n in $(compgen -c wasm-ld- | sed -n 's/^wasm-ld-\([0-9][0-9]*\)$/\1/p' | sort -un); do
+      linker="wasm-ld-$n"
+    done
+  fi
+  [[ -n $linker ]] || linker=wasm-ld
+  # /usr/bin/cargo explicitly: rustup's proxies usually come first on PATH. RUSTC_BOOTSTRAP lets
+  # this stable toolchain take -Zbuild-std.
+  cargo_cmd=(env -u RUSTUP_TOOLCHAIN RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
+    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$linker" /usr/bin/cargo)
+  build_std=(-Zbuild-std=std,panic_abort)
+  route="route 2: Debian $(/usr/bin/rustc --version | cut -d' ' -f1-2) + build-std"
+fi
+
+pkg_args=()
+for c in "${crates[@]}"; do
+  pkg_args+=(-p "$c")
+done
+common=("${build_std[@]}" --target "$target" --target-dir "$target_dir" "${pkg_args[@]}")
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run_step NAME CARGO-ARGS...: runs cargo, prints its output and fails on error.
+run_step() {
+  local name=$1
+  shift
+  if ! "${cargo_cmd[@]}" "$@" "${common[@]}" >"$log" 2>&1; then
+    cat "$log" >&2
+    if grep -q 'getrandom' "$log"; then
+      echo "hint: a dependency uses getrandom without its wasm feature (getrandom 0.2: \"js\";" \
+        "0.3/0.4: \"wasm_js\"); see: cargo tree --target $target -e features -i getrandom" >&2
+    fi
+    fail "${crates[*]} ($name) for $target [$route]"
+  fi
+}
+
+start=$SECONDS
+run_step lib build
+built=lib
+if [[ $lib_only -eq 0 ]]; then
+  run_step tests test --no-run
+  built="lib, tests"
+fi
+
+echo "wasm32 check: ok: ${crates[*]} ($built) built for $target [$route] in $((SECONDS - start)) s"
