@@ -70,7 +70,7 @@ else
   # this stable toolchain take -Zbuild-std.
   cargo_cmd=(env -u RUSTUP_TOOLCHAIN RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
     "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$linker" /usr/bin/cargo)
-  build_std=(-Zbuild-std=std,panic_abort)
+  build_std=("-Zbuild-std=std,panic_abort")
   route="route 2: Debian $(/usr/bin/rustc --version | cut -d' ' -f1-2) + build-std"
 fi
 

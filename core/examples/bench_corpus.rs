@@ -1,0 +1,140 @@
+//! Write a benchmark corpus: one V2 conversation of 1,000 text messages written by two senders.
+//!
+//! ```text
+//! cargo run --release -p xmtp-core --example bench_corpus -- --out corpus.json [--messages N]
+//! ```
+//!
+//! Alice invites Bob, then they write alternately (Alice first). The reader is Bob. The output:
+//!
+//! ```jsonc
+//! {
+//!   "reader": { "keys": "<std base64 PrivateKeyBundle{v1}>", "address": "0x…" },
+//!   "conversation": {
+//!     "topic": "/xmtp/0/m-…/proto", "peerAddress": "0x…", "keyMaterial": "<std base64>",
+//!     "createdNs": "<decimal>",
+//!     "invite": { "contentTopic": "/xmtp/0/invite-<reader>/proto", "timestampNs": "…", "message": "…" }
+//!   },
+//!   "senders": ["0x…", "0x…"],
+//!   "contacts": [ <ContactBundle{v2} envelope of each identity> ],
+//!   "envelopes": [ { "contentTopic": "<topic>", "timestampNs": "<decimal>", "message": "<std base64>" } ]
+//! }
+//! ```
+//!
+//! Everything is deterministic (seeded ChaCha20, fixed timestamps): the same file every run.
+
+use std::process::ExitCode;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde_json::{json, Value};
+use xmtp_core::content::{Content, Registry, TextCodec};
+use xmtp_core::crypto::{self, PrivateKey};
+use xmtp_core::keys::{IdentityCreation, PrivateKeyBundle};
+use xmtp_core::{contact, invitation, message, topic, NS_PER_MS};
+
+const IDENTITY_MS: u64 = 1_700_000_000_000;
+const INVITE_NS: u64 = 1_700_000_100_000_000_000;
+
+/// A new identity whose wallet is a throw-away key: the wallet signs the "Create Identity" text.
+fn identity(seed: u64) -> PrivateKeyBundle {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let wallet = PrivateKey::generate(&mut rng);
+    let creation = IdentityCreation::new(&mut rng, IDENTITY_MS);
+    let text = creation.signature_request().text;
+    let signature = wallet.sign_prehash(&crypto::eip191_digest(&text)).to_wallet_bytes();
+    creation.complete(&signature, Some(&wallet.public_key().address())).expect("identity completes")
+}
+
+fn envelope(content_topic: &str, timestamp_ns: u64, message: &[u8]) -> Value {
+    json!({ "contentTopic": content_topic, "timestampNs": timestamp_ns.to_string(), "message": B64.encode(message) })
+}
+
+fn corpus(messages: usize) -> Value {
+    let alice = identity(1);
+    let bob = identity(2);
+    let registry = Registry::new();
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+
+    let sealed = invitation::create(&alice, &bob.public_bundle(), None, None, INVITE_NS, &mut rng).expect("invite");
+    let conv = &sealed.conversation;
+    // The same sealed bytes go to both invite topics; the reader (Bob) finds it on his own.
+    assert_eq!(sealed.topics[0], topic::invite(bob.address()));
+    let invite = envelope(&sealed.topics[0], sealed.timestamp_ns, &sealed.payload);
+
+    let envelopes: Vec<Value> = (0..messages)
+        .map(|i| {
+            let (sender, name) = if i % 2 == 0 { (&alice, "alice") } else { (&bob, "bob") };
+            let text = format!("message {i:04} from {name}: the quick brown fox jumps over the lazy dog");
+            let payload = registry.encode(&TextCodec::id(), &Content::Text(text), None).expect("text encodes");
+            let created_ns = INVITE_NS + (i as u64 + 1) * NS_PER_MS;
+            let out = message::encode_v2(
+                sender,
+                &conv.topic,
+                conv.key_material.expose(),
+                &payload,
+                created_ns,
+                false,
+                &mut rng,
+            );
+            envelope(&out.topics[0], out.timestamp_ns, &out.bytes)
+        })
+        .collect();
+
+    let contacts: Vec<Value> = [&alice, &bob]
+        .iter()
+        .map(|who| envelope(&topic::contact(who.address()), IDENTITY_MS * NS_PER_MS, &contact::encode_v2(who)))
+        .collect();
+
+    json!({
+        "reader": {
+            "keys": B64.encode(bob.to_v1_bytes().expect("keys are legacy-convertible")),
+            "address": bob.address().as_str(),
+        },
+        "conversation": {
+            "topic": conv.topic,
+            "peerAddress": conv.peer_address.as_str(),
+            "keyMaterial": B64.encode(conv.key_material.expose()),
+            "createdNs": conv.created_ns.to_string(),
+            "invite": invite,
+        },
+        "senders": [alice.address().as_str(), bob.address().as_str()],
+        "contacts": contacts,
+        "envelopes": envelopes,
+    })
+}
+
+fn main() -> ExitCode {
+    let usage = "usage: bench_corpus --out FILE [--messages N]";
+    let mut out = None;
+    let mut messages = 1000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--out", Some(v)) => out = Some(v),
+            ("--messages", Some(v)) => match v.parse() {
+                Ok(n) if n > 0 => messages = n,
+                _ => {
+                    eprintln!("{usage}");
+                    return ExitCode::from(2);
+                }
+            },
+            _ => {
+                eprintln!("{usage}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let Some(out) = out else {
+        eprintln!("{usage}");
+        return ExitCode::from(2);
+    };
+    let text = serde_json::to_string_pretty(&corpus(messages)).expect("JSON serializes") + "\n";
+    if let Err(e) = std::fs::write(&out, text) {
+        eprintln!("writing {out}: {e}");
+        return ExitCode::FAILURE;
+    }
+    eprintln!("wrote {messages} messages to {out}");
+    ExitCode::SUCCESS
+}
