@@ -94,7 +94,8 @@ fn corpus(messages: usize) -> Value {
         },
         "conversation": {
             "topic": conv.topic,
-            "peerAddress": conv.peer_address.as_str(),
+            // From the reader's side: the peer is the inviter.
+            "peerAddress": alice.address().as_str(),
             "keyMaterial": B64.encode(conv.key_material.expose()),
             "createdNs": conv.created_ns.to_string(),
             "invite": invite,

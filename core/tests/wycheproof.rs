@@ -260,9 +260,8 @@ fn ecdh_secp256k1() {
         let private = PrivateKey::from_bytes(&private_32(&hx(&t["private"])))
             .unwrap_or_else(|e| panic!("tc {}: private key: {e}", id(t)));
         let spki = hx(&t["public"]);
+        // `None`: the SPKI is refused here; `Some(Err)`: the core refuses the point itself.
         let public = spki_point(&spki).map(PublicKey::from_uncompressed);
-        // Also check the core's own rule on the point: a bit string that holds 65 bytes starting
-        // with 04 but off the curve must be refused by `from_uncompressed`.
         let shared = match &public {
             Some(Ok(key)) => Some(private.shared_point(key)),
             _ => None,
@@ -274,6 +273,8 @@ fn ecdh_secp256k1() {
                 assert_eq!(shared[1..33], hx(&t["shared"])[..], "tc {} ({})", id(t), st(&t["comment"]));
                 tally.valid += 1;
             }
+            // Wrong curves and explicit or modified parameters fail the SPKI parse; points off
+            // the curve (invalid-curve attacks) in a well-formed SPKI must fail in the core.
             "invalid" => match public {
                 None => tally.invalid_spki += 1,
                 Some(Err(e)) => {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: set-up, formatting, lints, every test of every crate
+# (including live interop with xmtp-js 13.0.4) and the wasm32 build of the core.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "set-up"
+scripts/setup.sh
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test --workspace"
+cargo test --workspace
+step "wasm32-unknown-unknown build of the core"
+scripts/check-wasm.sh xmtp-core
+step "all checks passed"
