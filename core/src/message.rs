@@ -322,13 +322,12 @@ pub fn decode_v1(
     let sender = cache.legacy(header.sender.as_ref().ok_or(DecodeError::Missing("header.sender"))?)?;
     let recipient = cache.legacy(header.recipient.as_ref().ok_or(DecodeError::Missing("header.recipient"))?)?;
     let dm = topic::direct_message(sender.address(), recipient.address());
-    match topic::kind(envelope_topic) {
-        topic::TopicKind::DirectMessage | topic::TopicKind::DirectMessageEphemeral => {
-            if topic::non_ephemeral(envelope_topic) != dm {
-                return Err(MessageError::TopicMismatch);
-            }
-        }
-        _ => {}
+    let on_dm_topic = matches!(
+        topic::kind(envelope_topic),
+        topic::TopicKind::DirectMessage | topic::TopicKind::DirectMessageEphemeral
+    );
+    if on_dm_topic && topic::non_ephemeral(envelope_topic) != dm {
+        return Err(MessageError::TopicMismatch);
     }
     let my_identity = me.identity().public().key();
     let is_sender = sender.identity().key() == my_identity;
