@@ -296,7 +296,7 @@ impl RecoverableSignature {
     pub fn to_wallet_bytes(&self) -> [u8; 65] {
         let mut out = [0u8; 65];
         out[..64].copy_from_slice(&self.bytes);
-        out[64] = 27 + self.recovery;
+        out[64] = 27 + (self.recovery & 1);
         out
     }
 

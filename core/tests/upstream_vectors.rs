@@ -1,6 +1,6 @@
 //! Known-answer tests transcribed from the XMTP SDK repositories: every item of
-//! `tests/vectors/upstream.json` (except `legacyReaction`: the core has no reaction codec yet).
-//! Values under `derived` were computed from the upstream inputs; they are checked as well.
+//! `tests/vectors/upstream.json`. Values under `derived` were computed from the upstream inputs;
+//! they are checked as well.
 
 mod common;
 
@@ -12,7 +12,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
 use xmtp_core::consent;
-use xmtp_core::content::{Content, Registry};
+use xmtp_core::content::{Content, ContentError, ContentTypeId, Reaction, ReactionAction, ReactionSchema, Registry};
 use xmtp_core::crypto::{self, Address, CryptoError, PrivateKey, PublicKey, RecoverableSignature};
 use xmtp_core::invitation::{self, ConversationContext};
 use xmtp_core::keys::{self, IdentityCreation, KeyError, KeyStorageSeal, PeerBundle, PrivateKeyBundle, SignedKey};
@@ -490,4 +490,68 @@ fn conversation_exports_from_js() {
     assert_eq!(m.sender_address, peer);
     assert_eq!(text_of(&m.encoded_content), "updog");
     assert_eq!(m.id, st(&msg["expectedId"]));
+}
+
+#[test]
+fn legacy_reaction() {
+    let d = item("legacyReaction");
+    let t = &d["contentType"];
+    let id = ContentTypeId::new(
+        st(&t["authorityId"]),
+        st(&t["typeId"]),
+        u32::try_from(num(&t["versionMajor"])).unwrap(),
+        u32::try_from(num(&t["versionMinor"])).unwrap(),
+    );
+    let encoded = |parameters: &Value, content: &[u8]| {
+        pb::EncodedContent {
+            r#type: Some(id.to_proto()),
+            parameters: parameters
+                .as_object()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), st(v).to_string())).collect())
+                .unwrap_or_default(),
+            fallback: None,
+            compression: None,
+            content: content.to_vec(),
+        }
+        .encode_to_vec()
+    };
+    let registry = Registry::new();
+    let cases = d["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    for c in cases {
+        let canonical = c["canonical"]["content"].as_str().unwrap().as_bytes().to_vec();
+        if let Some(h) = c["canonical"].get("contentHex") {
+            assert_eq!(hx(h), canonical);
+        }
+        let legacy_content = st(&c["legacy"]["content"]).as_bytes().to_vec();
+        let canonical = registry.decode(&encoded(&Value::Null, &canonical));
+        let legacy = registry.decode(&encoded(&c["legacy"]["parameters"], &legacy_content));
+        let e = &c["expected"];
+        match st(&c["name"]) {
+            "legacyForm" => {
+                let expected = Content::Reaction(Reaction {
+                    action: ReactionAction::Added,
+                    reference: st(&e["reference"]).into(),
+                    reference_inbox_id: None,
+                    schema: ReactionSchema::Shortcode,
+                    content: st(&e["content"]).into(),
+                });
+                assert_eq!((st(&e["action"]), st(&e["schema"])), ("added", "shortcode"));
+                assert_eq!(canonical.content.as_ref(), Some(&expected), "canonical form: {:?}", canonical.error);
+                assert_eq!(legacy.content.as_ref(), Some(&expected), "legacy form: {:?}", legacy.error);
+            }
+            "emptyForm" => {
+                // xmtp-ios reads empty action and schema as "unknown"; our codec has no such
+                // values and refuses both forms with a typed error (the message still decodes,
+                // with the raw bytes and the error).
+                assert_eq!((st(&e["action"]), st(&e["schema"])), ("unknown", "unknown"));
+                assert_eq!(canonical.content, None);
+                assert_eq!(canonical.error, Some(ContentError::InvalidContent));
+                assert_eq!(legacy.content, None);
+                assert_eq!(legacy.error, Some(ContentError::InvalidParameters));
+                assert_eq!(legacy.raw, legacy_content);
+            }
+            other => panic!("unexpected case {other}"),
+        }
+    }
 }

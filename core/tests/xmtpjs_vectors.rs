@@ -306,6 +306,36 @@ fn remote_attachment_encryption() {
     assert_eq!(crypto::decrypt(&ct, &hx(&r["secret"]), &[]).unwrap().to_vec(), hx(&r["encodedAttachment"]));
 }
 
+/// The same vector through the content API: `encrypt_attachment` draws the secret, salt and
+/// nonce in that order and produces the payload and digest xmtp-js produced; `decrypt_attachment`
+/// reads it back.
+#[test]
+fn remote_attachment_content_api() {
+    use xmtp_core::content::{decrypt_attachment, encrypt_attachment, Attachment, RemoteAttachmentCodec};
+    let v = v();
+    let r = &v["remoteAttachment"];
+    let inner =
+        xmtp_core::proto::message_contents::EncodedContent::decode(hx(&r["encodedAttachment"]).as_slice()).unwrap();
+    let Some(Content::Attachment(file)) = Registry::new().decode_proto(inner).content else { panic!("attachment") };
+    assert_eq!(
+        file,
+        Attachment { filename: "a.txt".into(), mime_type: "text/plain".into(), data: b"attachment data".to_vec() }
+    );
+    let mut rng = ScriptedRng::new(&[&hx(&r["secret"]), &hx(&r["salt"]), &hx(&r["nonce"])]);
+    let (metadata, payload) = encrypt_attachment(&file, &mut rng);
+    assert_eq!(rng.remaining(), 0);
+    assert_eq!(payload, hx(&r["encryptedPayload"]));
+    assert_eq!(metadata.content_digest, st(&r["contentDigest"]));
+    assert_eq!((metadata.scheme.as_str(), metadata.content_length), ("https://", Some(payload.len() as i64)));
+    let remote = metadata.with_url(format!("https://example.invalid/{}", st(&r["contentDigest"]))).unwrap();
+    let registry = Registry::new();
+    assert_eq!(decrypt_attachment(&remote, &payload, &registry), Ok(Content::Attachment(file.clone())));
+    // And through the message: encode, decode, then load.
+    let message = registry.encode(&RemoteAttachmentCodec::id(), &Content::RemoteAttachment(remote), None).unwrap();
+    let Some(Content::RemoteAttachment(read)) = registry.decode(&message.bytes).content else { panic!("remote") };
+    assert_eq!(decrypt_attachment(&read, &payload, &registry), Ok(Content::Attachment(file)));
+}
+
 #[test]
 fn peer_bundles_from_vectors_verify() {
     let v = v();

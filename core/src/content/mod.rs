@@ -5,8 +5,15 @@
 //! codec error yields a [`DecodedContent`] with the type, the raw bytes, the fallback and a typed
 //! error.
 
+mod attachment;
+mod composite;
 pub mod compression;
+mod reaction;
+mod read_receipt;
+mod remote_attachment;
+mod reply;
 mod text;
+mod transaction_reference;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -15,8 +22,22 @@ use std::sync::Arc;
 use prost::Message as _;
 use xmtp_proto::message_contents as pb;
 
+pub use attachment::{Attachment, AttachmentCodec};
+pub use composite::{CompositeCodec, CompositePart};
 pub use compression::{Compression, DEFAULT_MAX_DECOMPRESSED};
+pub use reaction::{Reaction, ReactionAction, ReactionCodec, ReactionSchema};
+pub use read_receipt::ReadReceiptCodec;
+pub use remote_attachment::{
+    decrypt_attachment, encrypt_attachment, RemoteAttachment, RemoteAttachmentCodec, RemoteAttachmentMetadata,
+    REMOTE_ATTACHMENT_SCHEME, REMOTE_ATTACHMENT_SECRET_LEN,
+};
+pub use reply::{Reply, ReplyCodec};
 pub use text::TextCodec;
+pub use transaction_reference::{NetworkId, TransactionMetadata, TransactionReference, TransactionReferenceCodec};
+
+/// How deep content may nest inside other content (a reply's inner content, composite parts, ...)
+/// before decoding or encoding is refused with [`ContentError::NestingTooDeep`].
+pub const MAX_NESTING: u8 = 8;
 
 /// Content errors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,7 +55,8 @@ pub enum ContentError {
     /// The message's major version is newer than the registered codec's.
     #[error("content type version not supported")]
     UnsupportedVersion,
-    /// The compression value is not one the protocol defines.
+    /// The compression value is not one the protocol defines, or nested content (which is never
+    /// compressed) claims compression.
     #[error("unsupported compression")]
     UnsupportedCompression,
     /// The compressed content is corrupt.
@@ -55,6 +77,21 @@ pub enum ContentError {
     /// A codec rejected the content bytes.
     #[error("invalid content for its type")]
     InvalidContent,
+    /// Content nests more than [`MAX_NESTING`] levels deep.
+    #[error("content nested too deeply")]
+    NestingTooDeep,
+    /// A remote attachment URL does not start with `https`.
+    #[error("remote attachment URL is not https")]
+    InsecureUrl,
+    /// A downloaded remote attachment payload is empty.
+    #[error("remote attachment payload is empty")]
+    EmptyPayload,
+    /// A downloaded remote attachment payload does not match its content digest.
+    #[error("remote attachment content digest mismatch")]
+    DigestMismatch,
+    /// A remote attachment payload does not decrypt with its secret, salt and nonce.
+    #[error("remote attachment decryption failed")]
+    DecryptionFailed,
 }
 
 impl ContentError {
@@ -72,12 +109,19 @@ impl ContentError {
             Self::InvalidUtf8 => "content.invalid_utf8",
             Self::WrongContentForCodec => "content.wrong_codec",
             Self::InvalidContent => "content.invalid",
+            Self::NestingTooDeep => "content.nesting_too_deep",
+            Self::InsecureUrl => "content.insecure_url",
+            Self::EmptyPayload => "content.empty_payload",
+            Self::DigestMismatch => "content.digest_mismatch",
+            Self::DecryptionFailed => "content.decryption_failed",
         }
     }
 }
 
-/// A content type id: `authority/type:major.minor`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A content type id: `authority/type:major.minor`. Serialized (serde) as xmtp-js shows it:
+/// `{"authorityId", "typeId", "versionMajor", "versionMinor"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ContentTypeId {
     /// e.g. `xmtp.org`.
     pub authority_id: String,
@@ -127,19 +171,77 @@ impl fmt::Display for ContentTypeId {
 }
 
 /// Decoded content of a known type.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialized (serde) as `{"type": "<variant>", "value": ...}`; [`Content::to_json`] gives the
+/// shape xmtp-js shows instead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Content {
     /// `xmtp.org/text`.
     Text(String),
+    /// `xmtp.org/reaction`.
+    Reaction(Reaction),
+    /// `xmtp.org/reply`.
+    Reply(Reply),
+    /// `xmtp.org/readReceipt` (no payload).
+    ReadReceipt,
+    /// `xmtp.org/attachment`.
+    Attachment(Attachment),
+    /// `xmtp.org/remoteStaticAttachment`.
+    RemoteAttachment(RemoteAttachment),
+    /// `xmtp.org/transactionReference`.
+    TransactionReference(TransactionReference),
+    /// `xmtp.org/composite` (deprecated, XRC-19): a sequence of parts.
+    Composite(Vec<CompositePart>),
 }
 
 impl Content {
-    /// The content as JSON for display and scripting: a string for text.
+    /// The content as JSON, exactly as the xmtp-js interop harness writes xmtp-js's decoded
+    /// content: a string for text; objects for the structured types, with byte strings as
+    /// standard base64 and content type ids as `{authorityId, typeId, versionMajor,
+    /// versionMinor}`; `{}` for a read receipt; `{"parts": [...]}` for a composite, each part
+    /// `{"type", "content"}` or a nested `{"parts"}`.
     pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Self::Text(t) => serde_json::Value::String(t.clone()),
+        use serde_json::{json, Value};
+        fn value<T: serde::Serialize>(v: &T) -> Value {
+            serde_json::to_value(v).unwrap_or(Value::Null)
         }
+        match self {
+            Self::Text(t) => Value::String(t.clone()),
+            Self::Reaction(r) => value(r),
+            Self::Reply(r) => {
+                let mut out = serde_json::Map::new();
+                out.insert("reference".into(), json!(r.reference));
+                if let Some(inbox) = &r.reference_inbox_id {
+                    out.insert("referenceInboxId".into(), json!(inbox));
+                }
+                out.insert("contentType".into(), value(&r.content_type));
+                out.insert("content".into(), r.content.to_json());
+                Value::Object(out)
+            }
+            Self::ReadReceipt => json!({}),
+            Self::Attachment(a) => value(a),
+            Self::RemoteAttachment(r) => value(r),
+            Self::TransactionReference(t) => t.to_js_json(),
+            Self::Composite(parts) => composite::parts_json(parts),
+        }
+    }
+}
+
+/// Byte strings as standard base64 in serde formats (as xmtp-js shows `Uint8Array` values).
+pub(crate) mod base64_bytes {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text.as_bytes()).map_err(serde::de::Error::custom)
     }
 }
 
@@ -200,8 +302,10 @@ impl DecodedContent {
 /// Codecs keyed by `authority/type`, plus decoding limits.
 #[derive(Clone)]
 pub struct Registry {
-    codecs: HashMap<String, Arc<dyn Codec>>,
+    codecs: Arc<HashMap<String, Arc<dyn Codec>>>,
     max_decompressed: usize,
+    /// How deep the content being handled with this registry is nested.
+    depth: u8,
 }
 
 impl fmt::Debug for Registry {
@@ -214,26 +318,77 @@ impl fmt::Debug for Registry {
 
 impl Default for Registry {
     fn default() -> Self {
-        let mut r = Self { codecs: HashMap::new(), max_decompressed: DEFAULT_MAX_DECOMPRESSED };
+        let mut r = Self { codecs: Arc::new(HashMap::new()), max_decompressed: DEFAULT_MAX_DECOMPRESSED, depth: 0 };
         r.register(Arc::new(TextCodec));
+        r.register(Arc::new(ReactionCodec));
+        r.register(Arc::new(ReplyCodec));
+        r.register(Arc::new(ReadReceiptCodec));
+        r.register(Arc::new(AttachmentCodec));
+        r.register(Arc::new(RemoteAttachmentCodec));
+        r.register(Arc::new(TransactionReferenceCodec));
+        r.register(Arc::new(CompositeCodec));
         r
     }
 }
 
 impl Registry {
-    /// A registry with the standard codecs.
+    /// A registry with the standard codecs: text, reaction, reply, read receipt, attachment,
+    /// remote attachment, transaction reference and composite.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Register (or replace) a codec for its `authority/type`.
     pub fn register(&mut self, codec: Arc<dyn Codec>) {
-        self.codecs.insert(codec.content_type().key(), codec);
+        Arc::make_mut(&mut self.codecs).insert(codec.content_type().key(), codec);
     }
 
-    /// Set the cap on decompressed content size.
+    /// Set the cap on decompressed content size (default [`DEFAULT_MAX_DECOMPRESSED`]).
     pub fn set_max_decompressed(&mut self, max: usize) {
         self.max_decompressed = max;
+    }
+
+    /// The cap on decompressed content size.
+    pub fn max_decompressed(&self) -> usize {
+        self.max_decompressed
+    }
+
+    /// This registry, for content nested one level deeper; refused past [`MAX_NESTING`].
+    fn nested(&self) -> Result<Self, ContentError> {
+        if self.depth >= MAX_NESTING {
+            return Err(ContentError::NestingTooDeep);
+        }
+        let mut inner = self.clone();
+        inner.depth += 1;
+        Ok(inner)
+    }
+
+    /// Encode content that is nested inside other content (a reply's inner content, a composite
+    /// part): the codec's output only, without fallback or compression.
+    pub fn encode_nested(
+        &self,
+        content_type: &ContentTypeId,
+        content: &Content,
+    ) -> Result<pb::EncodedContent, ContentError> {
+        let inner = self.nested()?;
+        let codec = inner.codec_for(content_type)?;
+        codec.encode(content, &inner)
+    }
+
+    /// Decode an `EncodedContent` nested inside other content with the codec of its type. Nested
+    /// content is never compressed (it is the inner codec's output as is); content that claims to
+    /// be is refused with [`ContentError::UnsupportedCompression`], so one message cannot make
+    /// the decoder inflate many parts up to the cap each. Unlike [`Registry::decode_proto`], any
+    /// failure is an error.
+    pub fn decode_nested(&self, encoded: pb::EncodedContent) -> Result<(ContentTypeId, Content), ContentError> {
+        let inner = self.nested()?;
+        let id = encoded.r#type.as_ref().map(ContentTypeId::from_proto).ok_or(ContentError::MissingType)?;
+        if encoded.compression.is_some() {
+            return Err(ContentError::UnsupportedCompression);
+        }
+        let codec = inner.codec_for(&id)?;
+        let content = codec.decode(&encoded, &inner)?;
+        Ok((id, content))
     }
 
     /// The codec for a type, refusing one whose major version is lower than the message's.

@@ -21,9 +21,7 @@ impl Codec for TextCodec {
     }
 
     fn encode(&self, content: &Content, _: &Registry) -> Result<pb::EncodedContent, ContentError> {
-        #[allow(irrefutable_let_patterns)]
-        let Content::Text(text) = content
-        else {
+        let Content::Text(text) = content else {
             return Err(ContentError::WrongContentForCodec);
         };
         Ok(pb::EncodedContent {

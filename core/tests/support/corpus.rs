@@ -24,8 +24,17 @@ pub struct Conversation {
 pub struct ReadBack {
     pub conversations: BTreeMap<String, Conversation>,
     pub errors: BTreeMap<usize, String>,
-    /// Messages whose content type no codec of ours reads yet.
-    pub undecoded_types: Vec<String>,
+    /// Messages whose content we did not decode: their content type, the error code and the
+    /// fallback text.
+    pub undecoded: Vec<Undecoded>,
+}
+
+/// A message whose content we did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecoded {
+    pub content_type: String,
+    pub error: String,
+    pub fallback: Option<String>,
 }
 
 pub fn envelopes(corpus: &Value) -> Vec<Envelope> {
@@ -73,7 +82,11 @@ pub fn read_as(corpus: &Value, identity: &str) -> ReadBack {
                 }
                 let content_type = content.content_type.as_ref().map(|t| t.to_string());
                 if content.content.is_none() {
-                    out.undecoded_types.push(content_type.clone().unwrap_or_default());
+                    out.undecoded.push(Undecoded {
+                        content_type: content_type.clone().unwrap_or_default(),
+                        error: content.error.as_ref().map(|e| e.code().to_string()).unwrap_or_default(),
+                        fallback: content.fallback.clone(),
+                    });
                 }
                 entry.messages.insert(
                     (m.sent_ns, m.id.clone()),
@@ -95,7 +108,8 @@ pub fn read_as(corpus: &Value, identity: &str) -> ReadBack {
 
 /// Compare what another implementation read (`expected`: `{"conversations": [...]}` as the
 /// interop harness writes it) with our read-back. Content is compared whenever we decoded it;
-/// content we could not decode must be a type we do not know (never text).
+/// content we could not decode must be content the other side could not decode either.
+/// Returns how many message contents were compared.
 pub fn compare(expected: &Value, got: &ReadBack) -> Result<usize, String> {
     let convs = expected["conversations"].as_array().ok_or("expected.conversations")?;
     if convs.len() != got.conversations.len() {
@@ -137,8 +151,11 @@ pub fn compare(expected: &Value, got: &ReadBack) -> Result<usize, String> {
             }
             match &mine["content"] {
                 Value::Null => {
-                    if theirs["contentType"] == "xmtp.org/text:1.0" {
-                        return Err(format!("{topic}: text message {} not decoded", theirs["id"]));
+                    if !theirs["content"].is_null() {
+                        return Err(format!(
+                            "{topic}: message {} ({}) not decoded",
+                            theirs["id"], theirs["contentType"]
+                        ));
                     }
                 }
                 content if *content != theirs["content"] => {
@@ -146,6 +163,33 @@ pub fn compare(expected: &Value, got: &ReadBack) -> Result<usize, String> {
                 }
                 _ => compared += 1,
             }
+        }
+    }
+    Ok(compared)
+}
+
+/// For every remote attachment in `expected` that the other implementation downloaded
+/// (`remoteContent`), decrypt the payload from `attachments` (`{url: base64}`) with the core and
+/// compare. Fails on a `remoteError`. Returns how many were compared.
+pub fn compare_remote(expected: &Value, attachments: &Value) -> Result<usize, String> {
+    use xmtp_core::content::{decrypt_attachment, Registry, RemoteAttachment};
+    let registry = Registry::new();
+    let mut compared = 0;
+    for c in expected["conversations"].as_array().ok_or("expected.conversations")? {
+        for m in c["messages"].as_array().ok_or("messages")? {
+            if let Some(e) = m.get("remoteError") {
+                return Err(format!("{}: the other side could not load the attachment: {e}", m["id"]));
+            }
+            let Some(want) = m.get("remoteContent") else { continue };
+            let remote: RemoteAttachment =
+                serde_json::from_value(m["content"].clone()).map_err(|e| format!("{}: {e}", m["id"]))?;
+            let payload = attachments[&remote.url].as_str().ok_or_else(|| format!("no payload for {}", remote.url))?;
+            let payload = xmtp_core::api::decode_base64(payload).map_err(|e| format!("{e:?}"))?;
+            let got = decrypt_attachment(&remote, &payload, &registry).map_err(|e| format!("{}: {e}", m["id"]))?;
+            if got.to_json() != *want {
+                return Err(format!("{}: remote content {} vs {want}", m["id"], got.to_json()));
+            }
+            compared += 1;
         }
     }
     Ok(compared)

@@ -9,7 +9,11 @@ use base64::Engine as _;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
-use xmtp_core::content::{Compression, Content, Registry, TextCodec};
+use xmtp_core::content::{
+    encrypt_attachment, Attachment, AttachmentCodec, Compression, Content, ContentTypeId, NetworkId, Reaction,
+    ReactionAction, ReactionCodec, ReactionSchema, ReadReceiptCodec, Registry, RemoteAttachmentCodec, Reply,
+    ReplyCodec, TextCodec, TransactionMetadata, TransactionReference, TransactionReferenceCodec,
+};
 use xmtp_core::crypto::{self, PrivateKey};
 use xmtp_core::invitation::{self, ConversationContext};
 use xmtp_core::keys::{IdentityCreation, PrivateKeyBundle};
@@ -89,11 +93,35 @@ impl Writer {
         self.registry.encode(&TextCodec::id(), &Content::Text(s.into()), compression).expect("text encodes")
     }
 
-    fn send_v2(&mut self, from: &PrivateKeyBundle, topic: &str, key: &[u8], s: &str, c: Option<Compression>) {
-        let payload = self.text(s, c);
+    /// Send a V2 message; returns its id.
+    fn send_v2_payload(
+        &mut self,
+        from: &PrivateKeyBundle,
+        topic: &str,
+        key: &[u8],
+        payload: &xmtp_core::content::EncodedPayload,
+    ) -> String {
         let ns = self.tick() * 1_000_000;
-        let out = message::encode_v2(from, topic, key, &payload, ns, false, &mut self.rng);
+        let out = message::encode_v2(from, topic, key, payload, ns, false, &mut self.rng);
         self.publish(&out.topics, &out.bytes, out.timestamp_ns);
+        out.id
+    }
+
+    fn send_v2(&mut self, from: &PrivateKeyBundle, topic: &str, key: &[u8], s: &str, c: Option<Compression>) -> String {
+        let payload = self.text(s, c);
+        self.send_v2_payload(from, topic, key, &payload)
+    }
+
+    fn send_v2_content(
+        &mut self,
+        from: &PrivateKeyBundle,
+        topic: &str,
+        key: &[u8],
+        content_type: &ContentTypeId,
+        content: &Content,
+    ) -> String {
+        let payload = self.registry.encode(content_type, content, None).expect("content encodes");
+        self.send_v2_payload(from, topic, key, &payload)
     }
 
     fn send_v1(
@@ -114,7 +142,11 @@ impl Writer {
 
 /// Produce a corpus written entirely by the Rust core: alice↔bob V2 (without and with context),
 /// alice↔carol V1 (carol publishes only a legacy contact), texts plain, non-ASCII, empty,
-/// DEFLATE- and GZIP-compressed and long. Same JSON shape as the harness's `produce.cjs`.
+/// DEFLATE- and GZIP-compressed and long; then, from alice on the first V2 conversation, one
+/// message of each other standard type: a reaction (to bob's answer), a reply with text (to
+/// alice's first message), a read receipt, an attachment, a remote attachment (its encrypted
+/// payload in `"attachments"`, keyed by URL) and a transaction reference. Same JSON shape as the
+/// harness's `produce.cjs`.
 pub fn rust_corpus(seed: u64, start_ms: u64) -> Value {
     let mut w = Writer {
         rng: ChaCha20Rng::seed_from_u64(seed),
@@ -139,14 +171,15 @@ pub fn rust_corpus(seed: u64, start_ms: u64) -> Value {
     let invite = invitation::create(&alice, &bob.public_bundle(), None, None, ns, &mut w.rng).expect("invite");
     w.publish(&invite.topics, &invite.payload, invite.timestamp_ns);
     let (t, k) = (invite.conversation.topic.clone(), invite.conversation.key_material.clone());
-    w.send_v2(&alice, &t, k.expose(), "Hello Bob, from the Rust core.", None);
+    let (first_topic, first_key) = (t.clone(), k.clone());
+    let first = w.send_v2(&alice, &t, k.expose(), "Hello Bob, from the Rust core.", None);
     w.send_v2(&alice, &t, k.expose(), "Ünïcödé — 你好 — 🦀🎉", None);
     w.send_v2(&alice, &t, k.expose(), "", None);
     w.send_v2(&alice, &t, k.expose(), &format!("DEFLATE {compressible}"), Some(Compression::Deflate));
     w.send_v2(&alice, &t, k.expose(), &format!("GZIP {compressible}"), Some(Compression::Gzip));
     w.send_v2(&alice, &t, k.expose(), &long, None);
     let bob_side = invitation::open(&bob, invite.timestamp_ns, &invite.payload).expect("bob opens");
-    w.send_v2(&bob, &bob_side.topic, bob_side.key_material.expose(), "Bob answers from Rust ✓", None);
+    let bob_answer = w.send_v2(&bob, &bob_side.topic, bob_side.key_material.expose(), "Bob answers from Rust ✓", None);
 
     // V2 with context.
     let ctx = ConversationContext {
@@ -166,10 +199,59 @@ pub fn rust_corpus(seed: u64, start_ms: u64) -> Value {
     w.send_v1(&alice, &carol, &format!("V1 DEFLATE {compressible}"), Some(Compression::Deflate), false);
     w.send_v1(&carol, &alice, &format!("V1 GZIP {compressible}"), Some(Compression::Gzip), false);
 
+    // Every other standard content type, from alice on the first conversation.
+    let (t, k) = (first_topic, first_key);
+    let reaction = Reaction {
+        action: ReactionAction::Added,
+        reference: bob_answer,
+        reference_inbox_id: None,
+        schema: ReactionSchema::Unicode,
+        content: "🦀".into(),
+    };
+    w.send_v2_content(&alice, &t, k.expose(), &ReactionCodec::id(), &Content::Reaction(reaction));
+    let reply = Reply {
+        reference: first,
+        reference_inbox_id: None,
+        content_type: TextCodec::id(),
+        content: Box::new(Content::Text("Replying to my own first message".into())),
+    };
+    w.send_v2_content(&alice, &t, k.expose(), &ReplyCodec::id(), &Content::Reply(reply));
+    w.send_v2_content(&alice, &t, k.expose(), &ReadReceiptCodec::id(), &Content::ReadReceipt);
+    let attachment = Attachment {
+        filename: "rust.txt".into(),
+        mime_type: "text/plain".into(),
+        data: b"Hello from Rust!\n".to_vec(),
+    };
+    w.send_v2_content(&alice, &t, k.expose(), &AttachmentCodec::id(), &Content::Attachment(attachment));
+    let file = Attachment {
+        filename: "remote-rust.txt".into(),
+        mime_type: "text/plain".into(),
+        data: "This file, encrypted by the Rust core, lives behind a URL. ✓\n".as_bytes().to_vec(),
+    };
+    let (metadata, payload) = encrypt_attachment(&file, &mut w.rng);
+    let url = format!("https://example.invalid/{}", metadata.content_digest);
+    let remote = metadata.with_url(url.clone()).expect("https URL");
+    w.send_v2_content(&alice, &t, k.expose(), &RemoteAttachmentCodec::id(), &Content::RemoteAttachment(remote));
+    let tx = TransactionReference {
+        namespace: Some("eip155".into()),
+        network_id: NetworkId::Number(8453.into()),
+        reference: format!("0x{}", "cd".repeat(32)),
+        metadata: Some(TransactionMetadata {
+            transaction_type: "transfer".into(),
+            currency: "USDC".into(),
+            amount: 2_500_000.into(),
+            decimals: 6.into(),
+            from_address: alice.address().as_str().into(),
+            to_address: bob.address().as_str().into(),
+        }),
+    };
+    w.send_v2_content(&alice, &t, k.expose(), &TransactionReferenceCodec::id(), &Content::TransactionReference(tx));
+
     let id = |k: &PrivateKeyBundle| json!({"address": k.address().as_str(), "keys": STANDARD.encode(k.to_v1_bytes().expect("v1 keys"))});
     json!({
         "generator": "xmtp-core",
         "identities": {"alice": id(&alice), "bob": id(&bob), "carol": id(&carol)},
         "envelopes": w.envelopes.iter().map(api::envelope_to_json).collect::<Vec<_>>(),
+        "attachments": {url: STANDARD.encode(&payload)},
     })
 }

@@ -12,12 +12,22 @@ fn xmtpjs_writes_rust_reads() {
     let out = dir.join("corpus.json");
     run_node("produce.cjs", &["--out", out.to_str().unwrap()]).unwrap();
     let corpus = read_json(&out);
-    let mut compared = 0;
+    let (mut compared, mut remote) = (0, 0);
     for identity in ["alice", "bob", "carol"] {
         let got = corpus::read_as(&corpus, identity);
-        compared += corpus::compare(&corpus["expected"][identity], &got).unwrap_or_else(|e| panic!("{identity}: {e}"));
+        let expected = &corpus["expected"][identity];
+        compared += corpus::compare(expected, &got).unwrap_or_else(|e| panic!("{identity}: {e}"));
+        remote +=
+            corpus::compare_remote(expected, &corpus["attachments"]).unwrap_or_else(|e| panic!("{identity}: {e}"));
+        // Only the custom type (sent to alice↔bob) is unknown to us.
+        let undecoded: Vec<_> = got.undecoded.iter().map(|u| (u.content_type.as_str(), u.error.as_str())).collect();
+        let custom = vec![("example.org/custom:1.0", "content.unknown_type")];
+        assert_eq!(undecoded, if identity == "carol" { vec![] } else { custom }, "{identity}");
     }
-    assert!(compared >= 30, "compared {compared} message contents");
+    // alice 24 + bob 19 + carol 5 messages, all but the two custom ones compared; the remote
+    // attachment downloaded by alice and bob decrypts to the same content here.
+    assert_eq!(compared, 46, "compared {compared} message contents");
+    assert_eq!(remote, 2);
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -30,7 +40,8 @@ fn rust_writes_xmtpjs_reads() {
     std::fs::write(&input, serde_json::to_string_pretty(&corpus).unwrap()).unwrap();
     run_node("consume.cjs", &["--in", input.to_str().unwrap(), "--out", output.to_str().unwrap()]).unwrap();
     let read = read_json(&output);
-    let expected_counts = [("alice", 3, 13), ("bob", 2, 9), ("carol", 1, 4)];
+    // 6 texts + 1 answer + 6 other content types on the first conversation, 2 with context, 4 V1.
+    let expected_counts = [("alice", 3, 19), ("bob", 2, 15), ("carol", 1, 4)];
     for (identity, conversations, messages) in expected_counts {
         let ours = corpus::read_as(&corpus, identity);
         assert_eq!(ours.conversations.len(), conversations, "{identity}: conversations we wrote");
@@ -40,6 +51,11 @@ fn rust_writes_xmtpjs_reads() {
         let theirs = &read[identity];
         let compared = corpus::compare(theirs, &ours).unwrap_or_else(|e| panic!("{identity}: {e}"));
         assert_eq!(compared, messages, "{identity}: every message content compared");
+        assert!(ours.undecoded.is_empty(), "{identity}: {:?}", ours.undecoded);
+        // xmtp-js downloads and decrypts our remote attachment to what we encrypted.
+        let remote =
+            corpus::compare_remote(theirs, &corpus["attachments"]).unwrap_or_else(|e| panic!("{identity}: {e}"));
+        assert_eq!(remote, usize::from(identity != "carol"), "{identity}: remote attachments loaded");
     }
     std::fs::remove_dir_all(dir).ok();
 }
