@@ -194,6 +194,9 @@ pub enum Content {
     TransactionReference(TransactionReference),
     /// `xmtp.org/composite` (deprecated, XRC-19): a sequence of parts.
     Composite(Vec<CompositePart>),
+    /// Content of an application-defined type, as its codec represents it. Codecs written
+    /// outside Rust (Swift, Kotlin, JS through the bindings) exchange their values as JSON.
+    Custom(serde_json::Value),
 }
 
 impl Content {
@@ -225,6 +228,7 @@ impl Content {
             Self::RemoteAttachment(r) => value(r),
             Self::TransactionReference(t) => t.to_js_json(),
             Self::Composite(parts) => composite::parts_json(parts),
+            Self::Custom(v) => v.clone(),
         }
     }
 }
