@@ -17,8 +17,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use xmtp_core::content::{Content, Registry, TextCodec};
-use xmtp_core::crypto::{self, PrivateKey};
-use xmtp_core::keys::{IdentityCreation, PrivateKeyBundle};
+use xmtp_core::crypto;
+use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
 use xmtp_core::{invitation, message, NS_PER_MS};
 
 /// Messages in the conversation (and verifications in the floor benchmark).
@@ -31,11 +31,7 @@ const INVITE_NS: u64 = 1_700_000_100_000_000_000;
 /// A new identity whose wallet is a throw-away key: the wallet signs the "Create Identity" text.
 fn identity(seed: u64) -> PrivateKeyBundle {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let wallet = PrivateKey::generate(&mut rng);
-    let creation = IdentityCreation::new(&mut rng, IDENTITY_MS);
-    let text = creation.signature_request().text;
-    let signature = wallet.sign_prehash(&crypto::eip191_digest(&text)).to_wallet_bytes();
-    creation.complete(&signature, Some(&wallet.public_key().address())).expect("identity completes")
+    LocalWallet::generate(&mut rng).create_identity(&mut rng, IDENTITY_MS)
 }
 
 fn text(i: usize, sender: &str) -> Content {

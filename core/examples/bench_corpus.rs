@@ -30,8 +30,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::{json, Value};
 use xmtp_core::content::{Content, Registry, TextCodec};
-use xmtp_core::crypto::{self, PrivateKey};
-use xmtp_core::keys::{IdentityCreation, PrivateKeyBundle};
+use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
 use xmtp_core::{contact, invitation, message, topic, NS_PER_MS};
 
 const IDENTITY_MS: u64 = 1_700_000_000_000;
@@ -40,11 +39,7 @@ const INVITE_NS: u64 = 1_700_000_100_000_000_000;
 /// A new identity whose wallet is a throw-away key: the wallet signs the "Create Identity" text.
 fn identity(seed: u64) -> PrivateKeyBundle {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let wallet = PrivateKey::generate(&mut rng);
-    let creation = IdentityCreation::new(&mut rng, IDENTITY_MS);
-    let text = creation.signature_request().text;
-    let signature = wallet.sign_prehash(&crypto::eip191_digest(&text)).to_wallet_bytes();
-    creation.complete(&signature, Some(&wallet.public_key().address())).expect("identity completes")
+    LocalWallet::generate(&mut rng).create_identity(&mut rng, IDENTITY_MS)
 }
 
 fn envelope(content_topic: &str, timestamp_ns: u64, message: &[u8]) -> Value {

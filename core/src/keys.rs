@@ -100,6 +100,47 @@ impl SignatureRequest {
     }
 }
 
+/// A wallet whose key is held locally: it signs [`SignatureRequest`]s with EIP-191 like a real
+/// wallet would. For tests, demos and servers that have no external wallet.
+#[derive(Debug, Clone)]
+pub struct LocalWallet {
+    key: PrivateKey,
+}
+
+impl LocalWallet {
+    /// A wallet from its private key.
+    pub fn new(key: PrivateKey) -> Self {
+        Self { key }
+    }
+
+    /// A new random wallet from the caller's CSPRNG.
+    pub fn generate<R: CryptoRngCore + ?Sized>(rng: &mut R) -> Self {
+        Self::new(PrivateKey::generate(rng))
+    }
+
+    /// The wallet's address.
+    pub fn address(&self) -> Address {
+        self.key.public_key().address()
+    }
+
+    /// The wallet's private key (an explicit call).
+    pub fn private_key(&self) -> &PrivateKey {
+        &self.key
+    }
+
+    /// Sign a request: the 65-byte `r ‖ s ‖ v` (v = 27/28) a wallet returns for `personal_sign`.
+    pub fn sign(&self, request: &SignatureRequest) -> [u8; 65] {
+        self.key.sign_prehash(&request.digest()).to_wallet_bytes()
+    }
+
+    /// Create a new identity signed by this wallet (both wallet steps run locally).
+    pub fn create_identity<R: CryptoRngCore + ?Sized>(&self, rng: &mut R, now_ms: u64) -> PrivateKeyBundle {
+        let creation = IdentityCreation::new(rng, now_ms);
+        let signature = self.sign(&creation.signature_request());
+        creation.complete(&signature, Some(&self.address())).expect("a wallet's own signature recovers to it")
+    }
+}
+
 /// The "Create Identity" text over the encoded key (facts §4.2.1).
 pub fn create_identity_text(key_bytes: &[u8]) -> String {
     format!("XMTP : Create Identity\n{}\n\n{SIGNATURE_FOOTER}", hex::encode(key_bytes))

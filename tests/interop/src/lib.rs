@@ -14,9 +14,8 @@ use xmtp_core::content::{
     ReactionAction, ReactionCodec, ReactionSchema, ReadReceiptCodec, Registry, RemoteAttachmentCodec, Reply,
     ReplyCodec, TextCodec, TransactionMetadata, TransactionReference, TransactionReferenceCodec,
 };
-use xmtp_core::crypto::{self, PrivateKey};
 use xmtp_core::invitation::{self, ConversationContext};
-use xmtp_core::keys::{IdentityCreation, PrivateKeyBundle};
+use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
 use xmtp_core::message;
 use xmtp_core::proto::message_api::v1::Envelope;
 use xmtp_core::{api, contact, topic};
@@ -81,12 +80,8 @@ impl Writer {
     }
 
     fn identity(&mut self) -> PrivateKeyBundle {
-        let wallet = PrivateKey::generate(&mut self.rng);
         let now = self.tick();
-        let creation = IdentityCreation::new(&mut self.rng, now);
-        let text = creation.signature_request().text;
-        let sig = wallet.sign_prehash(&crypto::eip191_digest(&text)).to_wallet_bytes();
-        creation.complete(&sig, Some(&wallet.public_key().address())).expect("identity")
+        LocalWallet::generate(&mut self.rng).create_identity(&mut self.rng, now)
     }
 
     fn text(&self, s: &str, compression: Option<Compression>) -> xmtp_core::content::EncodedPayload {
