@@ -14,6 +14,8 @@ step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
+step "engine tests with parallel batch decryption"
+cargo test -p xmtp-core --features parallel --test engine
 step "wasm32-unknown-unknown build of the core"
 scripts/check-wasm.sh xmtp-core
 step "all checks passed"

@@ -1,4 +1,5 @@
-//! Publish authentication tokens (facts §7): creation by clients and validation by nodes.
+//! Publish authentication tokens (facts §7): creation by clients and validation by nodes, and the
+//! node's per-topic publish authorization (facts §2.6).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -123,4 +124,72 @@ pub fn verify_token(token: &str, now_ns: u64) -> Result<Address, AuthError> {
         return Err(AuthError::Expired);
     }
     Ok(wallet)
+}
+
+/// Whether the wallet proven by a publish token may publish to `topic` (facts §2.6), as a node
+/// checks each envelope of a publish: for a topic under `/xmtp/0/`, the name (the fourth
+/// `/`-separated segment) is split on `-`; when its category is `contact` or `privatestore`, the
+/// second part must be exactly the wallet's checksummed address. Every other topic is open to any
+/// authenticated wallet.
+pub fn may_publish(topic: &str, wallet: &Address) -> bool {
+    if !topic.starts_with("/xmtp/0/") {
+        return true;
+    }
+    let Some(name) = topic.split('/').nth(3) else { return true };
+    let mut parts = name.split('-');
+    match parts.next() {
+        Some("contact" | "privatestore") => parts.next() == Some(wallet.as_str()),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topic;
+
+    fn addr(s: &str) -> Address {
+        Address::parse(s).unwrap()
+    }
+
+    #[test]
+    fn owner_only_topics() {
+        let me = addr("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+        let other = addr("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+        assert!(may_publish(&topic::contact(&me), &me));
+        assert!(may_publish(&topic::private_store(&me), &me));
+        assert!(!may_publish(&topic::contact(&other), &me));
+        assert!(!may_publish(&topic::private_store(&other), &me));
+        // Exact string compare: a lowercase address is not the checksummed wallet.
+        let lower = format!("/xmtp/0/contact-{}/proto", me.as_str().to_lowercase());
+        assert!(!may_publish(&lower, &me));
+        // No address at all.
+        assert!(!may_publish("/xmtp/0/contact/proto", &me));
+        assert!(!may_publish("/xmtp/0/contact-/proto", &me));
+        // Only the second `-` part counts (as the reference node splits the name).
+        assert!(may_publish(&format!("/xmtp/0/contact-{me}-x/proto"), &me));
+    }
+
+    #[test]
+    fn open_topics() {
+        let me = addr("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+        let other = addr("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+        for t in [
+            topic::intro(&other),
+            topic::invite(&other),
+            topic::direct_message(&me, &other),
+            topic::direct_message_ephemeral(&me, &other),
+            topic::v2_conversation("abc"),
+            topic::ephemeral(&topic::v2_conversation("abc")),
+            topic::user_preferences("xyz"),
+            // Not under `/xmtp/0/`: not checked.
+            format!("/xmtp/1/contact-{other}/proto"),
+            format!("contact-{other}"),
+            "/xmtp/0/".to_string(),
+            // The category must match exactly.
+            format!("/xmtp/0/contacts-{other}/proto"),
+        ] {
+            assert!(may_publish(&t, &me), "{t}");
+        }
+    }
 }

@@ -113,7 +113,7 @@ pub struct V1Conversation {
 }
 
 /// Reads envelopes with one's own keys, learning conversations as it goes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct EnvelopeReader {
     keys: PrivateKeyBundle,
     registry: Registry,
@@ -154,6 +154,20 @@ impl EnvelopeReader {
         }
         self.v2.insert(conversation.topic.clone(), conversation);
         true
+    }
+
+    /// Add a known V1 conversation. The first one for a topic wins.
+    pub fn add_v1_conversation(&mut self, conversation: V1Conversation) -> bool {
+        if self.v1.contains_key(&conversation.topic) {
+            return false;
+        }
+        self.v1.insert(conversation.topic.clone(), conversation);
+        true
+    }
+
+    /// The codec registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The V2 conversation of a topic.

@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod consent;
 pub mod contact;
 pub mod content;

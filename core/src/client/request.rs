@@ -1,0 +1,296 @@
+//! Requests the engine asks the host to perform, their HTTP JSON form (facts §2.2), and the
+//! tolerant reading of responses and errors.
+
+use serde_json::Value;
+use xmtp_proto::message_api::v1::{self as api, Envelope, QueryRequest};
+
+use crate::api::{decode_base64, envelope_from_json, json_u64};
+use crate::error::DecodeError;
+
+/// Identifies a request; responses and errors are reported with it.
+pub type RequestId = u64;
+
+/// A request for the host's transport. The set is closed: a host matches it exhaustively, or
+/// simply POSTs [`Request::body`] to [`Request::path`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Its id.
+    pub id: RequestId,
+    /// What to do.
+    pub kind: RequestKind,
+}
+
+/// The four calls of the message API the engine uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestKind {
+    /// Publish envelopes; `authorization` is the `Authorization` header value.
+    Publish {
+        /// Envelopes, in order.
+        envelopes: Vec<Envelope>,
+        /// `Bearer <token>`.
+        authorization: String,
+    },
+    /// One query (one page).
+    Query(QueryRequest),
+    /// Several queries at once (at most 50).
+    BatchQuery(Vec<QueryRequest>),
+    /// A long-lived subscription; feed its envelopes back with `receive`. A new `Subscribe`
+    /// replaces the previous one.
+    Subscribe {
+        /// The topics.
+        topics: Vec<String>,
+    },
+}
+
+impl Request {
+    /// The HTTP path (all calls are `POST`).
+    pub fn path(&self) -> &'static str {
+        match self.kind {
+            RequestKind::Publish { .. } => "/message/v1/publish",
+            RequestKind::Query(_) => "/message/v1/query",
+            RequestKind::BatchQuery(_) => "/message/v1/batch-query",
+            RequestKind::Subscribe { .. } => "/message/v1/subscribe",
+        }
+    }
+
+    /// The `Authorization` header value, for publishes.
+    pub fn authorization(&self) -> Option<&str> {
+        match &self.kind {
+            RequestKind::Publish { authorization, .. } => Some(authorization),
+            _ => None,
+        }
+    }
+
+    /// The JSON body, in the gateway's dialect (camelCase, 64-bit integers as strings, bytes as
+    /// standard base64, enums by name).
+    pub fn body(&self) -> String {
+        let json = match &self.kind {
+            RequestKind::Publish { envelopes, .. } => {
+                serde_json::to_string(&api::PublishRequest { envelopes: envelopes.clone() })
+            }
+            RequestKind::Query(q) => serde_json::to_string(q),
+            RequestKind::BatchQuery(qs) => serde_json::to_string(&api::BatchQueryRequest { requests: qs.clone() }),
+            RequestKind::Subscribe { topics } => {
+                serde_json::to_string(&api::SubscribeRequest { content_topics: topics.clone() })
+            }
+        };
+        json.expect("protobuf JSON serialization of owned data cannot fail")
+    }
+}
+
+/// A query for one page: topics, time range (inclusive, 0 = open), direction, page size and cursor.
+pub fn query(
+    topic: &str,
+    start_ns: u64,
+    end_ns: u64,
+    ascending: bool,
+    limit: u32,
+    cursor: Option<api::Cursor>,
+) -> QueryRequest {
+    let direction = if ascending { api::SortDirection::Ascending } else { api::SortDirection::Descending };
+    QueryRequest {
+        content_topics: vec![topic.to_string()],
+        start_time_ns: start_ns,
+        end_time_ns: end_ns,
+        paging_info: Some(api::PagingInfo { limit, cursor, direction: direction as i32 }),
+    }
+}
+
+/// One page of a query response.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    /// Envelopes that could be read (others are counted in `malformed`).
+    pub envelopes: Vec<Envelope>,
+    /// Items that were not valid envelopes.
+    pub malformed: usize,
+    /// Where the next page starts, if the server says there is one.
+    pub cursor: Option<api::Cursor>,
+}
+
+fn page_from_json(v: &Value) -> Result<Page, DecodeError> {
+    let mut page = Page::default();
+    if let Some(items) = v.get("envelopes").and_then(Value::as_array) {
+        for item in items {
+            match envelope_from_json(item) {
+                Ok(e) => page.envelopes.push(e),
+                Err(_) => page.malformed += 1,
+            }
+        }
+    }
+    let index = v
+        .get("pagingInfo")
+        .or_else(|| v.get("paging_info"))
+        .and_then(|p| p.get("cursor"))
+        .and_then(|c| c.get("index"))
+        .filter(|i| !i.is_null());
+    if let Some(index) = index {
+        let digest = match index.get("digest") {
+            Some(Value::String(s)) if !s.is_empty() => decode_base64(s)?,
+            _ => Vec::new(),
+        };
+        let sender_time_ns = json_u64(index.get("senderTimeNs").or_else(|| index.get("sender_time_ns")), "cursor")?;
+        if !digest.is_empty() || sender_time_ns != 0 {
+            page.cursor = Some(api::Cursor {
+                cursor: Some(api::cursor::Cursor::Index(api::IndexCursor { digest, sender_time_ns })),
+            });
+        }
+    }
+    Ok(page)
+}
+
+/// Read a `/query` response body. Missing, `null`, empty and zero fields mean absent.
+pub fn parse_query_response(body: &[u8]) -> Result<Page, DecodeError> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| DecodeError::Malformed("query response"))?;
+    if !v.is_object() {
+        return Err(DecodeError::Malformed("query response"));
+    }
+    page_from_json(&v)
+}
+
+/// Read a `/batch-query` response body: one page per query, in request order.
+pub fn parse_batch_response(body: &[u8]) -> Result<Vec<Page>, DecodeError> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| DecodeError::Malformed("batch query response"))?;
+    match v.get("responses") {
+        Some(Value::Array(items)) => items.iter().map(page_from_json).collect(),
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(_) => Err(DecodeError::Malformed("batch query response")),
+    }
+}
+
+/// Read one line of a subscription stream: `{"result": envelope}` → the envelope;
+/// `{"error": …}` → an [`ApiError`]; blank lines → nothing.
+pub fn parse_stream_line(line: &[u8]) -> Result<Option<Envelope>, ApiError> {
+    let text = std::str::from_utf8(line).map_err(|_| ApiError::malformed("stream line is not UTF-8"))?.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let v: Value = serde_json::from_str(text).map_err(|_| ApiError::malformed("stream line is not JSON"))?;
+    if let Some(err) = v.get("error").filter(|e| !e.is_null()) {
+        return Err(ApiError::from_json(200, err));
+    }
+    let inner = v.get("result").unwrap_or(&v);
+    envelope_from_json(inner).map(Some).map_err(|_| ApiError::malformed("stream line is not an envelope"))
+}
+
+/// What a host should do about a failed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorAction {
+    /// Try again later (rate limited or unavailable); the engine re-queues the request.
+    Retry {
+        /// Suggested delay in milliseconds.
+        after_ms: u64,
+    },
+    /// The publish token was refused; the engine makes a new one and retries once.
+    RefreshToken,
+    /// Do not retry (bad request, permission denied, …).
+    GiveUp,
+}
+
+/// An error from the node or the transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status (0 for a transport failure without a response).
+    pub status: u16,
+    /// gRPC status code from the body, if any.
+    pub grpc_code: Option<i32>,
+    /// The node's message (may be empty).
+    pub message: String,
+}
+
+impl ApiError {
+    /// A transport failure (no HTTP response).
+    pub fn transport(message: &str) -> Self {
+        Self { status: 0, grpc_code: None, message: message.to_string() }
+    }
+
+    fn malformed(message: &str) -> Self {
+        Self { status: 0, grpc_code: Some(3), message: message.to_string() }
+    }
+
+    fn from_json(status: u16, v: &Value) -> Self {
+        Self {
+            status,
+            grpc_code: v.get("code").and_then(Value::as_i64).and_then(|c| i32::try_from(c).ok()),
+            message: v.get("message").and_then(Value::as_str).unwrap_or_default().to_string(),
+        }
+    }
+
+    /// From an HTTP status and the error body `{code, message, details}` (any body is accepted).
+    pub fn from_http(status: u16, body: &[u8]) -> Self {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) if v.is_object() => Self::from_json(status, &v),
+            _ => Self { status, grpc_code: None, message: String::from_utf8_lossy(body).chars().take(200).collect() },
+        }
+    }
+
+    /// What to do about it: 429 / 503 / transport failures are retried, 401 refreshes the
+    /// token, everything else gives up.
+    pub fn action(&self) -> ErrorAction {
+        match (self.status, self.grpc_code) {
+            (429, _) | (_, Some(8)) => ErrorAction::Retry { after_ms: 1000 },
+            (401, _) | (_, Some(16)) => ErrorAction::RefreshToken,
+            (0, None) | (502..=504, _) | (_, Some(14)) => ErrorAction::Retry { after_ms: 500 },
+            _ => ErrorAction::GiveUp,
+        }
+    }
+
+    /// A stable code for reports: `api.rate_limited`, `api.unauthenticated`, …
+    pub fn code(&self) -> &'static str {
+        match (self.status, self.grpc_code) {
+            (429, _) | (_, Some(8)) => "api.rate_limited",
+            (401, _) | (_, Some(16)) => "api.unauthenticated",
+            (403, _) | (_, Some(7)) => "api.permission_denied",
+            (400, _) | (_, Some(3)) => "api.invalid_argument",
+            (0, _) => "api.transport",
+            _ => "api.server_error",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_gateway_dialect() {
+        let q = query("/xmtp/0/m-a/proto", 5, 0, false, 100, None);
+        let r = Request { id: 1, kind: RequestKind::Query(q) };
+        assert_eq!(r.path(), "/message/v1/query");
+        let v: Value = serde_json::from_str(&r.body()).unwrap();
+        assert_eq!(v["contentTopics"][0], "/xmtp/0/m-a/proto");
+        assert_eq!(v["startTimeNs"], "5");
+        assert_eq!(v["pagingInfo"]["direction"], "SORT_DIRECTION_DESCENDING");
+        assert_eq!(v["pagingInfo"]["limit"], 100);
+    }
+
+    #[test]
+    fn tolerant_pages() {
+        let body = br#"{"envelopes":[{"contentTopic":"t","timestampNs":"1","message":"AA=="},{"bad":1},7],
+            "pagingInfo":{"limit":0,"cursor":null,"direction":"SORT_DIRECTION_ASCENDING"}}"#;
+        let p = parse_query_response(body).unwrap();
+        assert_eq!((p.envelopes.len(), p.malformed, p.cursor.is_none()), (2, 1, true));
+        let body = br#"{"envelopes":null,"pagingInfo":{"cursor":{"index":{"digest":"q83v","senderTimeNs":9}}}}"#;
+        let p = parse_query_response(body).unwrap();
+        assert!(p.envelopes.is_empty());
+        assert!(p.cursor.is_some());
+        assert!(parse_query_response(b"{}").unwrap().envelopes.is_empty());
+        assert!(parse_query_response(b"[]").is_err());
+        assert!(parse_query_response(b"nope").is_err());
+        assert_eq!(parse_batch_response(br#"{"responses":[{},{"envelopes":[]}]}"#).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn stream_lines_and_errors() {
+        let line = br#"{"result":{"contentTopic":"t","timestampNs":"2","message":"AQ"}}"#;
+        assert_eq!(parse_stream_line(line).unwrap().unwrap().message, vec![1]);
+        assert_eq!(parse_stream_line(b"  ").unwrap(), None);
+        let err = parse_stream_line(br#"{"error":{"code":14,"message":"gone"}}"#).unwrap_err();
+        assert_eq!(err.action(), ErrorAction::Retry { after_ms: 500 });
+        assert_eq!(
+            ApiError::from_http(429, br#"{"code":8,"message":"slow down","details":[]}"#).code(),
+            "api.rate_limited"
+        );
+        assert_eq!(ApiError::from_http(401, b"").action(), ErrorAction::RefreshToken);
+        assert_eq!(ApiError::from_http(400, b"<html>").action(), ErrorAction::GiveUp);
+    }
+}

@@ -1,0 +1,279 @@
+//! Exportable engine state: a versioned JSON blob with keys, conversations (with their
+//! invitation key material), high-water marks, consent actions and cached contacts. It holds
+//! secrets: store it like a private key.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use prost::Message as _;
+use rand_core::CryptoRngCore;
+use serde::{Deserialize, Serialize};
+use xmtp_proto::message_api::v1::Envelope;
+use xmtp_proto::message_contents as pb;
+
+use super::{read_message, Client, Message};
+use crate::consent::ConsentAction;
+use crate::contact::{self, ContactVersion};
+use crate::content::Registry;
+use crate::crypto::{Address, SecretBytes};
+use crate::decoder::{EnvelopeReader, V1Conversation};
+use crate::invitation::{ConversationContext, V2Conversation};
+use crate::keys::PrivateKeyBundle;
+
+/// The version written by [`Client::export_state`]; older versions are read, newer refused.
+pub const STATE_VERSION: u32 = 1;
+
+/// Why a state blob could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// Not a state blob.
+    #[error("malformed state")]
+    Malformed,
+    /// Written by a newer version of this library.
+    #[error("unsupported state version")]
+    UnsupportedVersion,
+    /// A part of it is invalid (keys, conversation, contact).
+    #[error("invalid state: {0}")]
+    Invalid(&'static str),
+    /// The envelope could not be decrypted with the state.
+    #[error(transparent)]
+    Envelope(#[from] crate::Error),
+}
+
+impl StateError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed => "state.malformed",
+            Self::UnsupportedVersion => "state.unsupported_version",
+            Self::Invalid(_) => "state.invalid",
+            Self::Envelope(e) => e.code(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StateV1 {
+    version: u32,
+    keys: String,
+    #[serde(default)]
+    conversations: Vec<V2State>,
+    #[serde(default)]
+    v1_conversations: Vec<V1State>,
+    #[serde(default)]
+    high_water: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    last_sync_ns: String,
+    #[serde(default)]
+    last_consent_sync_ns: String,
+    #[serde(default)]
+    consent: Vec<ConsentState>,
+    #[serde(default)]
+    contacts: Vec<String>,
+    #[serde(default)]
+    intro_sent: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct V2State {
+    topic: String,
+    key_material: String,
+    peer_address: String,
+    created_ns: String,
+    context: Option<ConversationContext>,
+    #[serde(default)]
+    we_invited: bool,
+    #[serde(default)]
+    consent_proof: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct V1State {
+    topic: String,
+    peer_address: String,
+    created_ns: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsentState {
+    timestamp_ns: String,
+    action: String,
+}
+
+fn b64(s: &str, what: &'static str) -> Result<Vec<u8>, StateError> {
+    STANDARD.decode(s).map_err(|_| StateError::Invalid(what))
+}
+
+fn ns(s: &str) -> Result<u64, StateError> {
+    if s.is_empty() {
+        return Ok(0);
+    }
+    s.parse().map_err(|_| StateError::Invalid("timestamp"))
+}
+
+fn addr(s: &str) -> Result<Address, StateError> {
+    Address::parse(s).map_err(|_| StateError::Invalid("address"))
+}
+
+fn parse(blob: &str) -> Result<StateV1, StateError> {
+    let v: serde_json::Value = serde_json::from_str(blob).map_err(|_| StateError::Malformed)?;
+    match v.get("version").and_then(serde_json::Value::as_u64) {
+        Some(1) => serde_json::from_value(v).map_err(|_| StateError::Malformed),
+        Some(_) => Err(StateError::UnsupportedVersion),
+        None => Err(StateError::Malformed),
+    }
+}
+
+fn reader_from(state: &StateV1, registry: Registry) -> Result<EnvelopeReader, StateError> {
+    let keys = PrivateKeyBundle::from_bytes(&b64(&state.keys, "keys")?).map_err(|_| StateError::Invalid("keys"))?;
+    let mut reader = EnvelopeReader::with_registry(keys, registry);
+    for c in &state.conversations {
+        let key_material = b64(&c.key_material, "key material")?;
+        if key_material.len() != 32 || !crate::topic::is_valid(&c.topic) {
+            return Err(StateError::Invalid("conversation"));
+        }
+        let consent_proof = match &c.consent_proof {
+            Some(p) => Some(
+                pb::ConsentProofPayload::decode(b64(p, "consent proof")?.as_slice())
+                    .map_err(|_| StateError::Invalid("consent proof"))?,
+            ),
+            None => None,
+        };
+        reader.add_conversation(V2Conversation {
+            topic: c.topic.clone(),
+            key_material: SecretBytes::new(key_material),
+            context: c.context.clone(),
+            peer_address: addr(&c.peer_address)?,
+            created_ns: ns(&c.created_ns)?,
+            consent_proof,
+            we_invited: c.we_invited,
+        });
+    }
+    for c in &state.v1_conversations {
+        reader.add_v1_conversation(V1Conversation {
+            topic: c.topic.clone(),
+            peer_address: addr(&c.peer_address)?,
+            created_ns: ns(&c.created_ns)?,
+        });
+    }
+    Ok(reader)
+}
+
+impl Client {
+    /// Export the engine state as a versioned JSON blob (it contains the private keys).
+    pub fn export_state(&self) -> String {
+        let keys = self.keys();
+        let keys = keys.to_v1_bytes().unwrap_or_else(|_| keys.to_v2_bytes());
+        let state = StateV1 {
+            version: STATE_VERSION,
+            keys: STANDARD.encode(keys),
+            conversations: self
+                .reader
+                .v2_conversations()
+                .into_iter()
+                .map(|c| V2State {
+                    topic: c.topic.clone(),
+                    key_material: STANDARD.encode(c.key_material.expose()),
+                    peer_address: c.peer_address.to_string(),
+                    created_ns: c.created_ns.to_string(),
+                    context: c.context.clone(),
+                    we_invited: c.we_invited,
+                    consent_proof: c.consent_proof.as_ref().map(|p| STANDARD.encode(p.encode_to_vec())),
+                })
+                .collect(),
+            v1_conversations: self
+                .reader
+                .v1_conversations()
+                .into_iter()
+                .map(|c| V1State {
+                    topic: c.topic.clone(),
+                    peer_address: c.peer_address.to_string(),
+                    created_ns: c.created_ns.to_string(),
+                })
+                .collect(),
+            high_water: self.high_water.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
+            last_sync_ns: self.last_sync_ns.to_string(),
+            last_consent_sync_ns: self.last_consent_sync_ns.to_string(),
+            consent: self
+                .consent
+                .actions()
+                .map(|(ts, a)| ConsentState { timestamp_ns: ts.to_string(), action: STANDARD.encode(a.encode()) })
+                .collect(),
+            contacts: self
+                .contacts
+                .values()
+                .filter_map(|c| {
+                    let bytes = match c.version {
+                        ContactVersion::V2 => Some(contact_v2_bytes(c)),
+                        _ => contact_v1_bytes(c),
+                    }?;
+                    Some(STANDARD.encode(bytes))
+                })
+                .collect(),
+            intro_sent: self.intro_sent.iter().map(ToString::to_string).collect(),
+        };
+        serde_json::to_string(&state).expect("state serializes")
+    }
+
+    /// Rebuild an engine from [`Client::export_state`] output. Every key, conversation and
+    /// contact is checked again.
+    pub fn import_state(
+        blob: &str,
+        registry: Registry,
+        rng: Box<dyn CryptoRngCore + Send>,
+    ) -> Result<Self, StateError> {
+        let state = parse(blob)?;
+        let reader = reader_from(&state, registry)?;
+        let mut client = Client::with_registry(reader.keys().clone(), Registry::new(), rng);
+        client.reader = reader;
+        for (t, v) in &state.high_water {
+            client.high_water.insert(t.clone(), ns(v)?);
+        }
+        client.last_sync_ns = ns(&state.last_sync_ns)?;
+        client.last_consent_sync_ns = ns(&state.last_consent_sync_ns)?;
+        for c in &state.consent {
+            let action =
+                ConsentAction::decode(&b64(&c.action, "consent")?).map_err(|_| StateError::Invalid("consent"))?;
+            client.consent.add(ns(&c.timestamp_ns)?, action);
+        }
+        for c in &state.contacts {
+            let contact = contact::decode_contact(&b64(c, "contact")?).map_err(|_| StateError::Invalid("contact"))?;
+            client.contacts.insert(contact.address().clone(), contact);
+        }
+        for a in &state.intro_sent {
+            client.intro_sent.insert(addr(a)?);
+        }
+        Ok(client)
+    }
+}
+
+fn contact_v2_bytes(c: &crate::contact::Contact) -> Vec<u8> {
+    pb::ContactBundle {
+        version: Some(pb::contact_bundle::Version::V2(pb::ContactBundleV2 {
+            key_bundle: Some(c.bundle.to_signed_proto()),
+        })),
+    }
+    .encode_to_vec()
+}
+
+fn contact_v1_bytes(c: &crate::contact::Contact) -> Option<Vec<u8>> {
+    let legacy = c.bundle.to_legacy_proto().ok()?;
+    Some(
+        pb::ContactBundle {
+            version: Some(pb::contact_bundle::Version::V1(pb::ContactBundleV1 { key_bundle: Some(legacy) })),
+        }
+        .encode_to_vec(),
+    )
+}
+
+/// Decrypt one envelope with an exported state, without a network or an engine: for
+/// push-notification extensions.
+pub fn decrypt_envelope(state_blob: &str, envelope: &Envelope) -> Result<Message, StateError> {
+    let state = parse(state_blob)?;
+    let mut reader = reader_from(&state, Registry::new())?;
+    Ok(read_message(&mut reader, envelope)?)
+}

@@ -1,0 +1,354 @@
+//! The sans-I/O engine driven over a deterministic in-memory network: three identities through
+//! contacts, V1 and V2 conversations, paging, streams, a dropped stream and its gap fill,
+//! consent, push keys, state export → import → continue, and bad network behaviour.
+
+mod support;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use support::net::Net;
+use xmtp_core::client::{Client, ConsentState, Event, MessageQuery, SendOptions};
+use xmtp_core::consent::ConsentAction;
+use xmtp_core::content::{Compression, Content, Registry, TextCodec};
+use xmtp_core::crypto::Address;
+use xmtp_core::invitation::ConversationContext;
+use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
+use xmtp_core::message::MessageVersion;
+use xmtp_core::proto::message_api::v1::Envelope;
+use xmtp_core::{contact, push, topic};
+
+const T0: u64 = 1_760_000_000_000_000_000;
+
+fn identity(seed: u64) -> PrivateKeyBundle {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    LocalWallet::generate(&mut rng).create_identity(&mut rng, T0 / 1_000_000)
+}
+
+fn client(keys: PrivateKeyBundle, seed: u64) -> Client {
+    Client::new(keys, Box::new(ChaCha20Rng::seed_from_u64(seed)))
+}
+
+fn text(s: &str) -> Content {
+    Content::Text(s.into())
+}
+
+fn started(events: &[Event]) -> xmtp_core::client::Conversation {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::ConversationStarted { conversation, .. } => Some(conversation.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no conversation started in {events:?}"))
+}
+
+fn texts(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => match &m.content.content {
+                Some(Content::Text(t)) => Some(t.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn listed(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::Messages { messages, .. } => Some(
+                messages
+                    .iter()
+                    .map(|m| match &m.content.content {
+                        Some(Content::Text(t)) => t.clone(),
+                        other => panic!("unexpected content {other:?}"),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .expect("a Messages event")
+}
+
+fn send(c: &mut Client, net: &mut Net, topic: &str, s: &str) -> String {
+    net.now_ns += 1_000_000;
+    c.send(topic, &TextCodec::id(), &text(s), SendOptions::default(), net.now_ns).expect("send").1
+}
+
+#[test]
+fn three_identities_end_to_end() {
+    let mut net = Net::new(T0);
+    let (ka, kb, kc) = (identity(1), identity(2), identity(3));
+    let (a_addr, b_addr, c_addr) = (ka.address().clone(), kb.address().clone(), kc.address().clone());
+    let (mut a, mut b, mut c) = (client(ka, 11), client(kb, 12), client(kc.clone(), 13));
+
+    // Contacts: alice and bob publish V1 + V2; carol only a legacy V1 bundle (like xmtp-js's
+    // publishLegacyContact), so conversations with her are V1.
+    a.publish_contact();
+    b.publish_contact();
+    net.publish(&[Envelope {
+        content_topic: topic::contact(&c_addr),
+        timestamp_ns: T0,
+        message: contact::encode_v1(&kc).unwrap(),
+    }]);
+    let ev = net.run(&mut [&mut a, &mut b]);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::ContactPublished { published: true, .. })));
+    assert_eq!(net.store[&topic::contact(&a_addr)].len(), 2);
+    // Publishing again finds the current V2 bundle and does nothing.
+    a.publish_contact();
+    let ev = net.run(&mut [&mut a]);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::ContactPublished { published: false, .. })));
+    assert_eq!(net.store[&topic::contact(&a_addr)].len(), 2);
+
+    // canMessage in one batch.
+    let nobody = Address::parse("0x000000000000000000000000000000000000dEaD").unwrap();
+    a.resolve_contacts(&[b_addr.clone(), c_addr.clone(), nobody.clone()]);
+    let ev = net.run(&mut [&mut a]);
+    let results = ev[0].iter().find_map(|e| match e {
+        Event::ContactsResolved { results, .. } => Some(results.clone()),
+        _ => None,
+    });
+    assert_eq!(results.unwrap(), vec![(b_addr.clone(), true), (c_addr.clone(), true), (nobody.clone(), false)]);
+
+    // V2 with bob, without and with a context; starting again reuses.
+    net.now_ns += 1_000_000;
+    a.start_conversation(&b_addr, None, net.now_ns);
+    let ab = started(&net.run(&mut [&mut a])[0]);
+    assert_eq!(ab.version, MessageVersion::V2);
+    let ctx = ConversationContext { conversation_id: "example.com/thread/1".into(), ..Default::default() };
+    net.now_ns += 1_000_000;
+    a.start_conversation(&b_addr, Some(ctx.clone()), net.now_ns);
+    let ab_ctx = started(&net.run(&mut [&mut a])[0]);
+    assert_ne!(ab.topic, ab_ctx.topic);
+    a.start_conversation(&b_addr, None, net.now_ns);
+    assert_eq!(started(&net.run(&mut [&mut a])[0]).topic, ab.topic);
+    assert_eq!(net.store[&topic::invite(&b_addr)].len(), 2, "reuse published nothing");
+    // Implicit consent: alice allowed bob when inviting.
+    assert_eq!(a.consent_state(b_addr.as_str()), ConsentState::Allowed);
+
+    // V1 with carol.
+    a.start_conversation(&c_addr, None, net.now_ns);
+    let ac = started(&net.run(&mut [&mut a])[0]);
+    assert_eq!(ac.version, MessageVersion::V1);
+    assert_eq!(ac.topic, topic::direct_message(&a_addr, &c_addr));
+    send(&mut a, &mut net, &ac.topic, "hello carol");
+    net.run(&mut [&mut a]);
+    assert_eq!(net.store[&topic::intro(&c_addr)].len(), 1, "the first V1 message goes to the intros");
+    send(&mut a, &mut net, &ac.topic, "second, no intro");
+    net.run(&mut [&mut a]);
+    assert_eq!(net.store[&topic::intro(&c_addr)].len(), 1);
+
+    // Bob and carol discover their conversations.
+    b.sync_conversations(net.now_ns);
+    c.sync_conversations(net.now_ns);
+    let ev = net.run(&mut [&mut b, &mut c]);
+    let new_convs = |ev: &[Event]| ev.iter().filter(|e| matches!(e, Event::NewConversation(_))).count();
+    assert_eq!(new_convs(&ev[0]), 2);
+    assert_eq!(new_convs(&ev[1]), 1);
+    assert_eq!(b.conversations().len(), 2);
+    assert!(b.conversations().iter().any(|c| c.context.as_ref() == Some(&ctx)));
+    assert_eq!(c.conversations()[0].peer_address, a_addr);
+
+    // Carol answers over V1 (she resolves alice's contact first).
+    c.resolve_contacts(std::slice::from_ref(&a_addr));
+    net.run(&mut [&mut c]);
+    send(&mut c, &mut net, &ac.topic, "hi alice");
+    net.run(&mut [&mut c]);
+    a.messages(&ac.topic, MessageQuery::default());
+    assert_eq!(listed(&net.run(&mut [&mut a])[0]), vec!["hello carol", "second, no intro", "hi alice"]);
+
+    // Streams: bob subscribes; alice writes; a compressed message too.
+    b.subscribe();
+    net.run(&mut [&mut b]);
+    send(&mut a, &mut net, &ab.topic, "live 1");
+    net.now_ns += 1_000_000;
+    let long = "compressible ".repeat(40);
+    let opts = SendOptions { compression: Some(Compression::Gzip), ephemeral: false };
+    a.send(&ab.topic, &TextCodec::id(), &text(&long), opts, net.now_ns).unwrap();
+    let ev = net.run(&mut [&mut a, &mut b]);
+    assert_eq!(texts(&ev[1]), vec!["live 1".to_string(), long.clone()]);
+
+    // The stream drops; alice writes meanwhile; bob fills the gap without duplicates.
+    net.drop_stream(b_addr.as_str());
+    send(&mut a, &mut net, &ab.topic, "while you were away");
+    send(&mut a, &mut net, &ab_ctx.topic, "also away, other thread");
+    net.run(&mut [&mut a, &mut b]);
+    b.stream_dropped();
+    let ev = net.run(&mut [&mut b]);
+    assert_eq!(texts(&ev[0]), vec!["while you were away".to_string(), "also away, other thread".to_string()]);
+    send(&mut a, &mut net, &ab.topic, "back online");
+    net.duplicate_stream = true;
+    let ev = net.run(&mut [&mut a, &mut b]);
+    assert_eq!(texts(&ev[1]), vec!["back online".to_string()], "duplicates delivered once");
+    net.duplicate_stream = false;
+
+    // A new conversation extends the live subscription.
+    b.start_conversation(
+        &c_addr,
+        Some(ConversationContext { conversation_id: "b-c".into(), ..Default::default() }),
+        net.now_ns,
+    );
+    let ev = net.run(&mut [&mut b]);
+    let bc = started(&ev[0]);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::SubscriptionChanged)));
+    assert!(net.subs[b_addr.as_str()].contains(&bc.topic));
+
+    // Paging: 250 messages, both directions, limits and time ranges.
+    let first_ns = net.now_ns + 1_000_000;
+    for i in 0..250 {
+        send(&mut a, &mut net, &ab_ctx.topic, &format!("m{i:03}"));
+    }
+    net.run(&mut [&mut a, &mut b]);
+    b.messages(&ab_ctx.topic, MessageQuery { start_ns: first_ns, ..Default::default() });
+    let all = listed(&net.run(&mut [&mut b])[0]);
+    assert_eq!(all.len(), 250);
+    assert_eq!(all[0], "m000");
+    assert_eq!(all[249], "m249");
+    b.messages(&ab_ctx.topic, MessageQuery { limit: Some(30), ascending: false, ..Default::default() });
+    let newest = listed(&net.run(&mut [&mut b])[0]);
+    assert_eq!(newest.len(), 30);
+    assert_eq!((newest[0].as_str(), newest[29].as_str()), ("m249", "m220"));
+    let end = first_ns + 9 * 1_000_000;
+    b.messages(&ab_ctx.topic, MessageQuery { start_ns: first_ns, end_ns: end, ..Default::default() });
+    assert_eq!(listed(&net.run(&mut [&mut b])[0]).len(), 10, "inclusive range of 10 ms");
+
+    // Consent: bob denies alice, then a later load replays in order.
+    net.now_ns += 1_000_000;
+    b.set_consent(ConsentAction { deny_addresses: vec![a_addr.to_string()], ..Default::default() }, net.now_ns)
+        .unwrap();
+    net.run(&mut [&mut b]);
+    assert_eq!(b.consent_state(a_addr.as_str()), ConsentState::Denied);
+    let mut b2 = client(identity(2), 99);
+    b2.sync_consent(net.now_ns);
+    let ev = net.run(&mut [&mut b2]);
+    assert_eq!(b2.consent_state(a_addr.as_str()), ConsentState::Denied);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::ConsentSynced { .. })));
+
+    // Push keys: three periods per V2 conversation, matching the derivation.
+    let now_ms = net.now_ns / 1_000_000;
+    let keys = a.hmac_keys(now_ms, Some(std::slice::from_ref(&ab.topic)));
+    assert_eq!(keys.len(), 1);
+    let periods: Vec<u64> = keys[&ab.topic].iter().map(|(p, _)| *p).collect();
+    let p = push::period_of_ms(now_ms);
+    assert_eq!(periods, vec![p - 1, p, p + 1]);
+
+    // State export → import → continue, and the standalone decrypt.
+    let state = b.export_state();
+    let mut b3 =
+        xmtp_core::client::Client::import_state(&state, Registry::new(), Box::new(ChaCha20Rng::seed_from_u64(7)))
+            .expect("state imports");
+    assert_eq!(b3.conversations(), b.conversations());
+    assert_eq!(b3.consent_state(a_addr.as_str()), ConsentState::Denied);
+    assert_eq!(b3.high_water_marks(), b.high_water_marks());
+    send(&mut a, &mut net, &ab.topic, "after import");
+    net.run(&mut [&mut a]);
+    b3.messages(&ab.topic, MessageQuery { limit: Some(1), ascending: false, ..Default::default() });
+    assert_eq!(listed(&net.run(&mut [&mut b3])[0]), vec!["after import"]);
+    let last = net.store[&ab.topic].values().last().unwrap().clone();
+    let m = xmtp_core::client::decrypt_envelope(&state, &last).expect("offline decrypt");
+    assert_eq!(m.content.content, Some(text("after import")));
+    assert_eq!(m.message.sender_address, a_addr);
+    assert_eq!(net.unauthenticated_publishes, 0);
+}
+
+#[test]
+fn rate_limit_storms_are_retried_without_loss_or_duplicates() {
+    let mut net = Net::new(T0);
+    let (ka, kb) = (identity(21), identity(22));
+    let b_addr = kb.address().clone();
+    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
+    a.publish_contact();
+    b.publish_contact();
+    net.run(&mut [&mut a, &mut b]);
+    a.start_conversation(&b_addr, None, net.now_ns);
+    let conv = started(&net.run(&mut [&mut a])[0]);
+    net.rate_limit_next = 7;
+    let ids: Vec<String> = (0..5).map(|i| send(&mut a, &mut net, &conv.topic, &format!("r{i}"))).collect();
+    let ev = net.run(&mut [&mut a]);
+    let sent: Vec<&String> = ev[0]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Sent { id, .. } => Some(id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.len(), 5);
+    assert!(ids.iter().all(|id| sent.contains(&id)));
+    assert_eq!(net.rate_limit_next, 0);
+    b.sync_conversations(net.now_ns);
+    net.rate_limit_next = 3;
+    net.run(&mut [&mut b]);
+    b.messages(&conv.topic, MessageQuery::default());
+    assert_eq!(listed(&net.run(&mut [&mut b])[0]), vec!["r0", "r1", "r2", "r3", "r4"]);
+}
+
+#[test]
+fn malformed_responses_and_unknown_ids_fail_cleanly() {
+    let mut a = client(identity(31), 1);
+    let op = a.sync_conversations(T0);
+    let r1 = a.poll_request(T0).unwrap();
+    let r2 = a.poll_request(T0).unwrap();
+    a.handle_response(r1.id, b"this is not json", T0);
+    a.handle_response(
+        r2.id,
+        br#"{"envelopes":[{"contentTopic":"/xmtp/0/invite-x/proto","timestampNs":"1","message":"AAAA"}, 5, null]}"#,
+        T0,
+    );
+    a.handle_response(9999, b"{}", T0);
+    let events: Vec<Event> = std::iter::from_fn(|| a.poll_event()).collect();
+    assert!(events.iter().any(|e| matches!(e, Event::Failed { op: o, .. } if *o == op)));
+    assert!(events.iter().any(|e| matches!(e, Event::EnvelopeFailed { .. })));
+    // A cursor that repeats forever does not loop: paging stops when the cursor does not move.
+    let op = a.messages("/xmtp/0/m-abc/proto", MessageQuery::default());
+    for _ in 0..3 {
+        let Some(r) = a.poll_request(T0) else { break };
+        let body = br#"{"envelopes":[],"pagingInfo":{"cursor":{"index":{"digest":"AAAA","senderTimeNs":"5"}}}}"#;
+        a.handle_response(r.id, body, T0);
+    }
+    let events: Vec<Event> = std::iter::from_fn(|| a.poll_event()).collect();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Messages { op: o, messages, .. } if *o == op && messages.is_empty())));
+    assert!(a.poll_request(T0).is_none());
+}
+
+#[test]
+fn batch_decrypt_gives_one_result_per_envelope_in_order() {
+    let mut net = Net::new(T0);
+    let (ka, kb) = (identity(41), identity(42));
+    let b_addr = kb.address().clone();
+    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
+    a.publish_contact();
+    b.publish_contact();
+    net.run(&mut [&mut a, &mut b]);
+    a.start_conversation(&b_addr, None, net.now_ns);
+    let conv = started(&net.run(&mut [&mut a])[0]);
+    for i in 0..600 {
+        send(&mut a, &mut net, &conv.topic, &format!("b{i}"));
+    }
+    net.run(&mut [&mut a]);
+    b.sync_conversations(net.now_ns);
+    net.run(&mut [&mut b]);
+    let mut envelopes: Vec<Envelope> = net.store[&conv.topic].values().cloned().collect();
+    envelopes[300].message[40] ^= 1;
+    envelopes
+        .insert(100, Envelope { content_topic: "/xmtp/0/m-unknown/proto".into(), timestamp_ns: 1, message: vec![1] });
+    let results = b.decrypt_batch(&envelopes);
+    assert_eq!(results.len(), 601);
+    assert_eq!(results.iter().filter(|r| r.is_err()).count(), 2);
+    assert_eq!(results[100].as_ref().unwrap_err().code(), "message.unknown_conversation");
+    assert!(results[301].is_err(), "the tampered envelope moved up by the insertion");
+    let ok: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|m| match &m.content.content {
+            Some(Content::Text(t)) => t.clone(),
+            _ => panic!("text"),
+        })
+        .collect();
+    let expected: Vec<String> = (0..600).filter(|i| *i != 300).map(|i| format!("b{i}")).collect();
+    assert_eq!(ok, expected);
+}

@@ -1,0 +1,159 @@
+//! A deterministic in-memory network for engine tests: a store with the node's query semantics
+//! (duplicate suppression, (timestamp, digest) order, cursors on full pages, inclusive time
+//! ranges, ephemeral topics relayed only) and a loop that carries requests, responses and
+//! stream envelopes between engines and the store. Faults can be injected.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use xmtp_core::api::envelope_to_json;
+use xmtp_core::client::{ApiError, Client, Event, RequestKind};
+use xmtp_core::crypto;
+use xmtp_core::proto::message_api::v1::{cursor, Envelope, QueryRequest, SortDirection};
+use xmtp_core::topic;
+
+/// The in-memory node.
+#[derive(Default)]
+pub struct Net {
+    /// Stored envelopes by topic, keyed by (timestamp, digest).
+    pub store: BTreeMap<String, BTreeMap<(u64, [u8; 32]), Envelope>>,
+    /// Live subscriptions: client address → topics.
+    pub subs: HashMap<String, HashSet<String>>,
+    /// Envelopes waiting to be delivered on each client's stream, by client address.
+    pub inbox: HashMap<String, Vec<Envelope>>,
+    /// Fail this many of the next requests with 429.
+    pub rate_limit_next: usize,
+    /// Deliver each streamed envelope twice.
+    pub duplicate_stream: bool,
+    /// Requests served.
+    pub served: usize,
+    /// Publishes seen without an Authorization header.
+    pub unauthenticated_publishes: usize,
+    /// The simulated clock.
+    pub now_ns: u64,
+}
+
+impl Net {
+    pub fn new(now_ns: u64) -> Self {
+        Self { now_ns, ..Default::default() }
+    }
+
+    pub fn publish(&mut self, envelopes: &[Envelope]) {
+        for e in envelopes {
+            if !topic::kind(&e.content_topic).is_ephemeral() {
+                let digest = crypto::sha256_parts(&[e.content_topic.as_bytes(), &e.message]);
+                self.store.entry(e.content_topic.clone()).or_default().insert((e.timestamp_ns, digest), e.clone());
+            }
+            for (client, topics) in &self.subs {
+                if topics.contains(&e.content_topic) {
+                    let inbox = self.inbox.entry(client.clone()).or_default();
+                    inbox.push(e.clone());
+                    if self.duplicate_stream {
+                        inbox.push(e.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn query(&self, q: &QueryRequest) -> Value {
+        let paging = q.paging_info.clone().unwrap_or_default();
+        let limit = if paging.limit == 0 { 100 } else { paging.limit as usize };
+        let ascending = paging.direction == SortDirection::Ascending as i32;
+        let after = paging.cursor.and_then(|c| c.cursor).map(|cursor::Cursor::Index(i)| {
+            let mut d = [0u8; 32];
+            d.copy_from_slice(&i.digest);
+            (i.sender_time_ns, d)
+        });
+        let mut rows: Vec<(&(u64, [u8; 32]), &Envelope)> = q
+            .content_topics
+            .iter()
+            .filter_map(|t| self.store.get(t))
+            .flat_map(|m| m.iter())
+            .filter(|((ts, _), _)| {
+                (q.start_time_ns == 0 || *ts >= q.start_time_ns) && (q.end_time_ns == 0 || *ts <= q.end_time_ns)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        if !ascending {
+            rows.reverse();
+        }
+        if let Some(after) = after {
+            rows.retain(|(k, _)| if ascending { **k > after } else { **k < after });
+        }
+        rows.truncate(limit);
+        let mut out = json!({"envelopes": rows.iter().map(|(_, e)| envelope_to_json(e)).collect::<Vec<_>>()});
+        if rows.len() == limit {
+            let ((ts, d), _) = rows[rows.len() - 1];
+            out["pagingInfo"] = json!({"limit": limit, "cursor": {"index": {"digest": STANDARD.encode(d), "senderTimeNs": ts.to_string()}}});
+        }
+        out
+    }
+
+    /// Run every client until no request is left, delivering stream envelopes; returns each
+    /// client's events.
+    pub fn run(&mut self, clients: &mut [&mut Client]) -> Vec<Vec<Event>> {
+        let mut events: Vec<Vec<Event>> = clients.iter().map(|_| Vec::new()).collect();
+        for _round in 0..10_000 {
+            let mut progressed = false;
+            for (i, c) in clients.iter_mut().enumerate() {
+                let me = c.address().to_string();
+                while let Some(req) = c.poll_request(self.now_ns) {
+                    progressed = true;
+                    self.served += 1;
+                    if self.rate_limit_next > 0 && !matches!(req.kind, RequestKind::Subscribe { .. }) {
+                        self.rate_limit_next -= 1;
+                        let err = ApiError::from_http(429, br#"{"code":8,"message":"rate limited","details":[]}"#);
+                        c.handle_error(req.id, &err, self.now_ns);
+                        continue;
+                    }
+                    let body = match &req.kind {
+                        RequestKind::Publish { envelopes, authorization } => {
+                            if !authorization.starts_with("Bearer ") {
+                                self.unauthenticated_publishes += 1;
+                            }
+                            self.publish(envelopes);
+                            json!({})
+                        }
+                        RequestKind::Query(q) => self.query(q),
+                        RequestKind::BatchQuery(qs) => {
+                            json!({"responses": qs.iter().map(|q| self.query(q)).collect::<Vec<_>>()})
+                        }
+                        RequestKind::Subscribe { topics } => {
+                            self.subs.insert(me.clone(), topics.iter().cloned().collect());
+                            continue;
+                        }
+                    };
+                    c.handle_response(req.id, body.to_string().as_bytes(), self.now_ns);
+                }
+                if let Some(envs) = self.inbox.remove(&me) {
+                    if !envs.is_empty() {
+                        progressed = true;
+                        c.receive(&envs);
+                    }
+                }
+                while let Some(e) = c.poll_event() {
+                    events[i].push(e);
+                }
+            }
+            if !progressed {
+                // Let retry timers expire.
+                if clients.iter().any(|c| c.is_busy()) {
+                    self.now_ns += 1_000_000_000;
+                    continue;
+                }
+                return events;
+            }
+        }
+        panic!("network did not settle");
+    }
+
+    /// Drop a client's stream: it stops receiving until it subscribes again.
+    pub fn drop_stream(&mut self, client: &str) {
+        self.subs.remove(client);
+        self.inbox.remove(client);
+    }
+}
