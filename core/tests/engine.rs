@@ -352,3 +352,54 @@ fn batch_decrypt_gives_one_result_per_envelope_in_order() {
     let expected: Vec<String> = (0..600).filter(|i| *i != 300).map(|i| format!("b{i}")).collect();
     assert_eq!(ok, expected);
 }
+
+/// Drive a bootstrap against the network, signing with `wallet`.
+fn bootstrap(net: &mut Net, wallet: &LocalWallet, seed: u64) -> xmtp_core::client::Bootstrap {
+    use xmtp_core::client::{Bootstrap, RequestKind};
+    let mut b = Bootstrap::new(wallet.address(), Box::new(ChaCha20Rng::seed_from_u64(seed)), net.now_ns);
+    for _ in 0..10 {
+        if let Some(req) = b.poll_request() {
+            let body = match &req.kind {
+                RequestKind::Query(q) => net.query(q),
+                RequestKind::Publish { envelopes, .. } => {
+                    net.publish(envelopes);
+                    serde_json::json!({})
+                }
+                other => panic!("unexpected {other:?}"),
+            };
+            b.handle_response(req.id, body.to_string().as_bytes());
+        } else if let Some(sig) = b.signature_request() {
+            b.provide_signature(&wallet.sign(&sig), net.now_ns).expect("signature accepted");
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+#[test]
+fn bootstrap_creates_stores_then_loads_the_same_identity() {
+    let mut net = Net::new(T0);
+    let wallet = LocalWallet::generate(&mut ChaCha20Rng::seed_from_u64(50));
+    let first = bootstrap(&mut net, &wallet, 1);
+    let keys = first.keys().expect("created").clone();
+    assert!(first.created());
+    assert_eq!(keys.address(), &wallet.address());
+    assert_eq!(net.store[&topic::private_store(&wallet.address())].len(), 1);
+
+    let second = bootstrap(&mut net, &wallet, 2);
+    assert!(!second.created());
+    assert_eq!(second.keys().expect("loaded").to_v1_bytes().unwrap(), keys.to_v1_bytes().unwrap());
+
+    // Another wallet's signature does not unlock it.
+    use xmtp_core::client::{Bootstrap, RequestKind};
+    let mut b = Bootstrap::new(wallet.address(), Box::new(ChaCha20Rng::seed_from_u64(3)), net.now_ns);
+    let req = b.poll_request().unwrap();
+    let RequestKind::Query(q) = &req.kind else { panic!("query first") };
+    b.handle_response(req.id, net.query(q).to_string().as_bytes());
+    let other = LocalWallet::generate(&mut ChaCha20Rng::seed_from_u64(51));
+    let sig = other.sign(&b.signature_request().unwrap());
+    assert_eq!(b.provide_signature(&sig, net.now_ns).unwrap_err().code(), "key.storage_decrypt_failed");
+    assert!(b.keys().is_none());
+    assert_eq!(b.error().unwrap().code(), "key.storage_decrypt_failed");
+}

@@ -11,6 +11,7 @@
 //!
 //! Time is always a parameter; randomness comes from the generator given at construction.
 
+mod bootstrap;
 mod consent_list;
 mod request;
 mod state;
@@ -20,6 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use rand_core::CryptoRngCore;
 use xmtp_proto::message_api::v1::{Envelope, QueryRequest};
 
+pub use bootstrap::Bootstrap;
 pub use consent_list::{ConsentList, ConsentState};
 pub use request::{
     parse_batch_response, parse_query_response, parse_stream_line, query, ApiError, ErrorAction, Page, Request,
