@@ -60,6 +60,51 @@ pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read json")).expect("json")
 }
 
+/// `example.org/counter:1.0`, an application type xmtp-js does not know: a number as UTF-8
+/// text, with a fallback.
+#[derive(Debug)]
+pub struct CounterCodec;
+
+impl CounterCodec {
+    /// Its type id.
+    pub fn id() -> ContentTypeId {
+        ContentTypeId::new("example.org", "counter", 1, 0)
+    }
+}
+
+impl xmtp_core::content::Codec for CounterCodec {
+    fn content_type(&self) -> ContentTypeId {
+        Self::id()
+    }
+    fn encode(
+        &self,
+        content: &Content,
+        _: &Registry,
+    ) -> Result<xmtp_core::proto::message_contents::EncodedContent, xmtp_core::content::ContentError> {
+        let Content::Custom(v) = content else { return Err(xmtp_core::content::ContentError::WrongContentForCodec) };
+        Ok(xmtp_core::proto::message_contents::EncodedContent {
+            r#type: Some(Self::id().to_proto()),
+            content: v.to_string().into_bytes(),
+            ..Default::default()
+        })
+    }
+    fn decode(
+        &self,
+        encoded: &xmtp_core::proto::message_contents::EncodedContent,
+        _: &Registry,
+    ) -> Result<Content, xmtp_core::content::ContentError> {
+        serde_json::from_slice(&encoded.content)
+            .map(Content::Custom)
+            .map_err(|_| xmtp_core::content::ContentError::InvalidContent)
+    }
+    fn fallback(&self, content: &Content) -> Option<String> {
+        Some(format!("Counter: {}", content.to_json()))
+    }
+    fn should_push(&self, _: &Content) -> bool {
+        false
+    }
+}
+
 struct Writer {
     rng: ChaCha20Rng,
     registry: Registry,
@@ -145,7 +190,11 @@ impl Writer {
 pub fn rust_corpus(seed: u64, start_ms: u64) -> Value {
     let mut w = Writer {
         rng: ChaCha20Rng::seed_from_u64(seed),
-        registry: Registry::new(),
+        registry: {
+            let mut r = Registry::new();
+            r.register(std::sync::Arc::new(CounterCodec));
+            r
+        },
         envelopes: Vec::new(),
         clock_ms: start_ms,
     };
@@ -227,6 +276,8 @@ pub fn rust_corpus(seed: u64, start_ms: u64) -> Value {
     let url = format!("https://example.invalid/{}", metadata.content_digest);
     let remote = metadata.with_url(url.clone()).expect("https URL");
     w.send_v2_content(&alice, &t, k.expose(), &RemoteAttachmentCodec::id(), &Content::RemoteAttachment(remote));
+    // An application type only the sender knows: every reader falls back to its text.
+    w.send_v2_content(&alice, &t, k.expose(), &CounterCodec::id(), &Content::Custom(serde_json::json!(3)));
     let tx = TransactionReference {
         namespace: Some("eip155".into()),
         network_id: NetworkId::Number(8453.into()),
