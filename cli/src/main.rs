@@ -3,21 +3,98 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+mod commands;
 mod decode;
+mod profile;
+mod session;
+mod transport;
 
 /// The XMTP V1/V2 command-line client.
 #[derive(Debug, Parser)]
 #[command(name = "xmtp", version, about)]
 struct Cli {
+    /// The node's URL.
+    #[arg(long, global = true, env = "XMTP_NODE", default_value = "http://127.0.0.1:5555")]
+    node: String,
+    /// The profile directory (keys and state); default `$HOME/.xmtp`.
+    #[arg(long, global = true, env = "XMTP_HOME")]
+    home: Option<PathBuf>,
+    /// Machine-readable output: one JSON object per line.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create an identity (new or from a wallet key, signing locally) or import exported keys,
+    /// and publish its contact.
+    Init {
+        /// A wallet private key (hex) whose identity to load or create.
+        #[arg(long, conflicts_with = "keys")]
+        wallet_key: Option<String>,
+        /// Exported keys (PrivateKeyBundle, base64/hex/raw).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Print the profile's address.
+    Whoami,
+    /// Key management.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Whether addresses have an XMTP identity.
+    CanMessage {
+        /// Addresses.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+    },
+    /// List conversations.
+    Conversations,
+    /// Send a text message (starting the conversation if needed).
+    Send {
+        /// The peer's address.
+        to: String,
+        /// The text.
+        text: String,
+        /// The conversation id (V2 context).
+        #[arg(long)]
+        conversation_id: Option<String>,
+        /// Send on the ephemeral topic (not stored by nodes).
+        #[arg(long)]
+        ephemeral: bool,
+    },
+    /// Read a conversation.
+    Read {
+        /// The peer's address.
+        with: String,
+        /// The conversation id (V2 context).
+        #[arg(long)]
+        conversation_id: Option<String>,
+        /// Only the newest N messages.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Stream messages of all conversations, live.
+    Stream {
+        /// Stop after this many messages.
+        #[arg(long)]
+        count: Option<usize>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
+    /// Consent.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
+    },
     /// Decode raw envelopes with a private key bundle: one JSON line per envelope.
     Decode {
         /// File with an encoded PrivateKeyBundle (v1 as `Client.getKeys()` returns it, or v2), as
@@ -30,36 +107,74 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Print the keys as base64 (the format of xmtp-js `Client.getKeys()`).
+    Export,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsentCommand {
+    /// Allow addresses.
+    Allow {
+        /// Addresses.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+    },
+    /// Deny addresses.
+    Deny {
+        /// Addresses.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+    },
+    /// List consent entries.
+    List,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Decode { keys, envelopes } => {
-            let input = match read_input(envelopes.as_ref()) {
-                Ok(s) => s,
-                Err(e) => return fail(&e),
-            };
-            let keys = match std::fs::read(&keys) {
-                Ok(k) => k,
-                Err(e) => return fail(&format!("cannot read key file {}: {e}", keys.display())),
-            };
-            let stdout = std::io::stdout();
-            match decode::run(&keys, &input, &mut stdout.lock()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(&e),
-            }
+    let home = cli.home.clone().unwrap_or_else(|| {
+        std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join(".xmtp")
+    });
+    let ctx = commands::Ctx { node: cli.node.clone(), profile: profile::Profile::new(home), json: cli.json };
+    let result = match cli.command {
+        Command::Decode { keys, envelopes } => run_decode(&keys, envelopes.as_ref()),
+        Command::Init { wallet_key, keys } => commands::init(&ctx, wallet_key.as_deref(), keys.as_deref()),
+        Command::Whoami => commands::whoami(&ctx),
+        Command::Keys { command: KeysCommand::Export } => commands::keys_export(&ctx),
+        Command::CanMessage { addresses } => commands::can_message(&ctx, &addresses),
+        Command::Conversations => commands::conversations(&ctx),
+        Command::Send { to, text, conversation_id, ephemeral } => {
+            commands::send(&ctx, &to, &text, conversation_id.as_deref(), ephemeral)
         }
+        Command::Read { with, conversation_id, limit } => {
+            commands::read(&ctx, &with, conversation_id.as_deref(), limit)
+        }
+        Command::Stream { count, seconds } => commands::stream(&ctx, count, seconds.map(Duration::from_secs)),
+        Command::Consent { command } => match command {
+            ConsentCommand::Allow { addresses } => commands::consent_set(&ctx, true, &addresses),
+            ConsentCommand::Deny { addresses } => commands::consent_set(&ctx, false, &addresses),
+            ConsentCommand::List => commands::consent_list(&ctx),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 
-fn read_input(path: Option<&PathBuf>) -> Result<String, String> {
-    match path {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display())),
+fn run_decode(keys: &PathBuf, envelopes: Option<&PathBuf>) -> Result<(), String> {
+    let input = match envelopes {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
         None => {
             let mut s = String::new();
             std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
-            Ok(s)
+            s
         }
-    }
+    };
+    let keys = std::fs::read(keys).map_err(|e| format!("cannot read key file {}: {e}", keys.display()))?;
+    let stdout = std::io::stdout();
+    decode::run(&keys, &input, &mut stdout.lock())
 }
 
 fn fail(msg: &str) -> ExitCode {

@@ -196,6 +196,17 @@ fn three_identities_end_to_end() {
     assert!(ev[0].iter().any(|e| matches!(e, Event::SubscriptionChanged)));
     assert!(net.subs[b_addr.as_str()].contains(&bc.topic));
 
+    // A conversation discovered on the stream has its first messages fetched: a message sent
+    // right after the invitation, before bob's stream covers the new topic, is not lost.
+    net.now_ns += 1_000_000;
+    let late = ConversationContext { conversation_id: "late".into(), ..Default::default() };
+    a.start_conversation(&b_addr, Some(late), net.now_ns);
+    let late_conv = started(&net.run(&mut [&mut a])[0]);
+    send(&mut a, &mut net, &late_conv.topic, "right after the invite");
+    net.run(&mut [&mut a]);
+    let ev = net.run(&mut [&mut b]);
+    assert_eq!(texts(&ev[0]), vec!["right after the invite".to_string()]);
+
     // Paging: 250 messages, both directions, limits and time ranges.
     let first_ns = net.now_ns + 1_000_000;
     for i in 0..250 {

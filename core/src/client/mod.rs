@@ -46,6 +46,9 @@ pub const PAGE_SIZE: u32 = 100;
 pub const SYNC_OVERLAP_NS: u64 = 10_000_000_000;
 /// Queries per batch request (the node's maximum).
 pub const BATCH_SIZE: usize = 50;
+/// With the `parallel` feature, [`Client::decrypt_batch`] splits batches of at least this many
+/// envelopes across threads; smaller ones are decrypted on the calling thread.
+pub const PARALLEL_MIN_BATCH: usize = 256;
 
 /// Identifies an operation started by the host; events that finish it carry the same id.
 pub type OpId = u64;
@@ -729,6 +732,9 @@ impl Client {
                     let public = Conversation::from_v2(&conversation);
                     self.events.push_back(Event::NewConversation(public.clone()));
                     self.extend_subscription(&public.topic);
+                    if live {
+                        self.catch_up(&public.topic);
+                    }
                 }
             }
             Ok(Decoded::Message { message, content }) => {
@@ -739,7 +745,11 @@ impl Client {
                     if let Some(c) = self.reader.v1_conversations().into_iter().find(|c| c.topic == topic) {
                         let public = Conversation::from_v1(c);
                         self.events.push_back(Event::NewConversation(public));
+                        let newly = !self.subscribed.is_empty();
                         self.extend_subscription(&topic);
+                        if live && newly {
+                            self.catch_up(&topic);
+                        }
                     }
                 }
                 let is_intro = kind == EnvelopeKind::Intro;
@@ -1036,15 +1046,21 @@ impl Client {
         }
     }
 
+    /// Fetch a topic's envelopes from its high-water mark and deliver them like streamed ones
+    /// (each message id once). Used for newly discovered conversations and after drops.
+    fn catch_up(&mut self, topic: &str) {
+        let from = self.high_water.get(topic).copied().unwrap_or(0);
+        let q = query(topic, from, 0, true, PAGE_SIZE, None);
+        self.queue(RequestKind::Query(q.clone()), Some(Pending::CatchUp { query: q }));
+    }
+
     /// After a stream dropped: query every subscribed topic from its high-water mark (inclusive,
     /// so nothing between the last envelope and the drop is missed; duplicates are dropped by
     /// id) and subscribe again.
     pub fn stream_dropped(&mut self) {
         let topics = if self.subscribed.is_empty() { self.stream_topics() } else { self.subscribed.clone() };
         for t in &topics {
-            let from = self.high_water.get(t).copied().unwrap_or(0);
-            let q = query(t, from, 0, true, PAGE_SIZE, None);
-            self.queue(RequestKind::Query(q.clone()), Some(Pending::CatchUp { query: q }));
+            self.catch_up(t);
         }
         self.subscribed = topics.clone();
         self.queue(RequestKind::Subscribe { topics }, None);
@@ -1138,7 +1154,7 @@ impl Client {
         #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
         {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            if threads > 1 && envelopes.len() >= 256 {
+            if threads > 1 && envelopes.len() >= PARALLEL_MIN_BATCH {
                 return self.decrypt_parallel(envelopes, threads);
             }
         }

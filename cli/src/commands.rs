@@ -1,0 +1,403 @@
+//! The client commands, on the engine.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use xmtp_core::client::{
+    parse_stream_line, Bootstrap, Client, ConsentState, Conversation, ErrorAction, Event, Message, MessageQuery,
+    RequestKind, SendOptions,
+};
+use xmtp_core::consent::ConsentAction;
+use xmtp_core::content::{Content, TextCodec};
+use xmtp_core::crypto::{Address, PrivateKey};
+use xmtp_core::invitation::ConversationContext;
+use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
+
+use crate::profile::Profile;
+use crate::session::{now_ns, Session};
+use crate::transport::Transport;
+
+/// Global options every command sees.
+pub struct Ctx {
+    /// The node URL.
+    pub node: String,
+    /// The profile.
+    pub profile: Profile,
+    /// Machine output.
+    pub json: bool,
+}
+
+impl Ctx {
+    fn session(&self) -> Result<Session, String> {
+        Ok(Session { client: self.profile.client()?, transport: Transport::new(&self.node), verbose: false })
+    }
+
+    fn print(&self, value: Value, human: impl FnOnce() -> String) {
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{}", human());
+        }
+    }
+}
+
+fn parse_address(s: &str) -> Result<Address, String> {
+    Address::parse(s).map_err(|_| format!("not an address: {s} (expected 0x followed by 40 hex digits)"))
+}
+
+fn short(a: &Address) -> String {
+    a.to_string()
+}
+
+/// `xmtp init`.
+pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::Path>) -> Result<(), String> {
+    let keys = match (wallet_key, keys_file) {
+        (_, Some(file)) => {
+            let data = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            crate::decode::load_keys(&data)?
+        }
+        (key, None) => {
+            let wallet = match key {
+                Some(hex_key) => {
+                    let raw = hex::decode(hex_key.trim().trim_start_matches("0x"))
+                        .map_err(|_| "the wallet key must be 32 bytes of hex".to_string())?;
+                    LocalWallet::new(PrivateKey::from_bytes(&raw).map_err(|_| "invalid wallet key".to_string())?)
+                }
+                None => LocalWallet::generate(&mut rand_core::OsRng),
+            };
+            bootstrap(ctx, &wallet)?
+        }
+    };
+    ctx.profile.save_keys(&keys)?;
+    let mut session = ctx.session()?;
+    let op = session.client.publish_contact();
+    session.run(op)?;
+    ctx.profile.save(&session.client)?;
+    ctx.print(json!({"address": keys.address().as_str()}), || format!("{}", keys.address()));
+    Ok(())
+}
+
+/// Load or create the wallet's identity on the node (the wallet signs locally).
+fn bootstrap(ctx: &Ctx, wallet: &LocalWallet) -> Result<PrivateKeyBundle, String> {
+    let transport = Transport::new(&ctx.node);
+    let mut b = Bootstrap::new(wallet.address(), Box::new(rand_core::OsRng), now_ns());
+    for _ in 0..20 {
+        if let Some(request) = b.poll_request() {
+            match transport.perform(&request) {
+                Ok(body) => b.handle_response(request.id, &body),
+                Err(e) => {
+                    if e.status == 0 {
+                        return Err(format!("cannot reach the node at {}: {}", ctx.node, e.message));
+                    }
+                    if let ErrorAction::Retry { after_ms } = b.handle_error(request.id, &e) {
+                        std::thread::sleep(Duration::from_millis(after_ms));
+                    }
+                }
+            }
+        } else if let Some(request) = b.signature_request() {
+            b.provide_signature(&wallet.sign(&request), now_ns()).map_err(|e| format!("failed: {}", e.code()))?;
+        } else {
+            break;
+        }
+    }
+    if let Some(e) = b.error() {
+        return Err(format!("failed: {}", e.code()));
+    }
+    b.keys().cloned().ok_or_else(|| "the identity could not be set up".to_string())
+}
+
+/// `xmtp whoami`.
+pub fn whoami(ctx: &Ctx) -> Result<(), String> {
+    let keys = ctx.profile.keys()?;
+    ctx.print(json!({"address": keys.address().as_str()}), || keys.address().to_string());
+    Ok(())
+}
+
+/// `xmtp keys export`.
+pub fn keys_export(ctx: &Ctx) -> Result<(), String> {
+    use base64::Engine as _;
+    let keys = ctx.profile.keys()?;
+    let bytes = keys.to_v1_bytes().unwrap_or_else(|_| keys.to_v2_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    ctx.print(json!({"keys": b64}), || b64.clone());
+    Ok(())
+}
+
+/// `xmtp can-message ADDR...`.
+pub fn can_message(ctx: &Ctx, addresses: &[String]) -> Result<(), String> {
+    let addrs = addresses.iter().map(|a| parse_address(a)).collect::<Result<Vec<_>, _>>()?;
+    let mut session = ctx.session()?;
+    let op = session.client.resolve_contacts(&addrs);
+    let (event, _) = session.run(op)?;
+    if let Event::ContactsResolved { results, .. } = event {
+        for (a, ok) in results {
+            ctx.print(json!({"address": a.as_str(), "canMessage": ok}), || {
+                format!("{a}  {}", if ok { "yes" } else { "no XMTP identity" })
+            });
+        }
+    }
+    ctx.profile.save(&session.client)
+}
+
+fn sync(session: &mut Session) -> Result<(), String> {
+    let op = session.client.sync_conversations(now_ns());
+    session.run(op).map(|_| ())
+}
+
+fn conversation_json(c: &Conversation) -> Value {
+    json!({
+        "topic": c.topic, "version": c.version.as_str(), "peerAddress": c.peer_address.as_str(),
+        "createdNs": c.created_ns.to_string(), "context": c.context,
+    })
+}
+
+/// `xmtp conversations`.
+pub fn conversations(ctx: &Ctx) -> Result<(), String> {
+    let mut session = ctx.session()?;
+    sync(&mut session)?;
+    for c in session.client.conversations() {
+        ctx.print(conversation_json(&c), || {
+            let id = c.context.as_ref().map(|x| format!(" [{}]", x.conversation_id)).unwrap_or_default();
+            format!("{}  {}{}", c.version.as_str(), short(&c.peer_address), id)
+        });
+    }
+    ctx.profile.save(&session.client)
+}
+
+fn context_of(conversation_id: Option<&str>) -> Option<ConversationContext> {
+    conversation_id.map(|id| ConversationContext { conversation_id: id.to_string(), ..Default::default() })
+}
+
+fn open_conversation(
+    session: &mut Session,
+    peer: &Address,
+    conversation_id: Option<&str>,
+) -> Result<Conversation, String> {
+    sync(session)?;
+    let op = session.client.start_conversation(peer, context_of(conversation_id), now_ns());
+    let (event, _) = session.run(op)?;
+    let Event::ConversationStarted { conversation, .. } = event else { return Err("no conversation".into()) };
+    if session.client.contact(peer).is_none() {
+        let op = session.client.resolve_contacts(std::slice::from_ref(peer));
+        session.run(op)?;
+    }
+    Ok(conversation)
+}
+
+/// `xmtp send ADDR TEXT`.
+pub fn send(ctx: &Ctx, to: &str, text: &str, conversation_id: Option<&str>, ephemeral: bool) -> Result<(), String> {
+    let peer = parse_address(to)?;
+    let mut session = ctx.session()?;
+    let conversation = open_conversation(&mut session, &peer, conversation_id)?;
+    let options = SendOptions { compression: None, ephemeral };
+    let (op, id) = session
+        .client
+        .send(&conversation.topic, &TextCodec::id(), &Content::Text(text.to_string()), options, now_ns())
+        .map_err(|e| format!("failed: {}", e.code()))?;
+    session.run(op)?;
+    ctx.profile.save(&session.client)?;
+    ctx.print(json!({"id": id, "topic": conversation.topic}), || format!("sent {id}"));
+    Ok(())
+}
+
+fn message_json(m: &Message) -> Value {
+    json!({
+        "id": m.message.id, "senderAddress": m.message.sender_address.as_str(),
+        "sentNs": m.message.sent_ns.to_string(), "topic": m.message.conversation_topic,
+        "contentType": m.content.content_type.as_ref().map(ToString::to_string),
+        "content": m.content.content_json(), "fallback": m.content.fallback,
+    })
+}
+
+fn message_line(m: &Message) -> String {
+    let body = match &m.content.content {
+        Some(Content::Text(t)) => t.clone(),
+        Some(other) => other.to_json().to_string(),
+        None => format!(
+            "[{}] {}",
+            m.content.content_type.as_ref().map(ToString::to_string).unwrap_or_default(),
+            m.content.fallback.clone().unwrap_or_default()
+        ),
+    };
+    format!("{} {}: {body}", m.message.sent_ns / 1_000_000, m.message.sender_address)
+}
+
+/// `xmtp read ADDR`.
+pub fn read(ctx: &Ctx, with: &str, conversation_id: Option<&str>, limit: Option<usize>) -> Result<(), String> {
+    let peer = parse_address(with)?;
+    let mut session = ctx.session()?;
+    sync(&mut session)?;
+    let id = conversation_id.filter(|s| !s.is_empty());
+    let conversation = session
+        .client
+        .conversations()
+        .into_iter()
+        .find(|c| {
+            c.peer_address == peer
+                && c.context.as_ref().map(|x| x.conversation_id.as_str()).filter(|s| !s.is_empty()) == id
+        })
+        .ok_or_else(|| format!("no conversation with {peer}"))?;
+    let query = MessageQuery { limit, ascending: limit.is_none(), ..Default::default() };
+    let op = session.client.messages(&conversation.topic, query);
+    let (event, _) = session.run(op)?;
+    if let Event::Messages { mut messages, .. } = event {
+        if limit.is_some() {
+            messages.reverse();
+        }
+        for m in &messages {
+            ctx.print(message_json(m), || message_line(m));
+        }
+    }
+    ctx.profile.save(&session.client)
+}
+
+/// `xmtp stream`: all conversations, live; reconnects and fills gaps when the stream drops.
+pub fn stream(ctx: &Ctx, count: Option<usize>, duration: Option<Duration>) -> Result<(), String> {
+    let mut session = ctx.session()?;
+    sync(&mut session)?;
+    let started = Instant::now();
+    let mut printed = 0usize;
+    session.client.subscribe();
+    loop {
+        // Open the newest queued subscription first, then run the queued queries (gap fills,
+        // new conversations' history): overlaps are delivered once, and nothing falls between.
+        let mut queued = Vec::new();
+        let mut subscribe_body = None;
+        while let Some(request) = session.client.poll_request(now_ns()) {
+            match request.kind {
+                RequestKind::Subscribe { .. } => subscribe_body = Some(request.body()),
+                _ => queued.push(request),
+            }
+        }
+        let Some(body) = subscribe_body else { break };
+        let reader = session.transport.subscribe(&body).map_err(|e| format!("cannot subscribe: {}", e.code()))?;
+        let mut reopen = false;
+        while !queued.is_empty() {
+            for request in std::mem::take(&mut queued) {
+                match session.transport.perform(&request) {
+                    Ok(body) => session.client.handle_response(request.id, &body, now_ns()),
+                    Err(e) => {
+                        session.client.handle_error(request.id, &e, now_ns());
+                    }
+                }
+            }
+            while let Some(request) = session.client.poll_request(now_ns()) {
+                match request.kind {
+                    RequestKind::Subscribe { .. } => reopen = true,
+                    _ => queued.push(request),
+                }
+            }
+        }
+        if drain(ctx, &mut session.client, &mut printed, count).0 {
+            break;
+        }
+        if reopen {
+            // The topic set grew while catching up: open the stream again with every topic.
+            session.client.subscribe();
+            continue;
+        }
+        let mut lines = std::io::BufRead::lines(reader);
+        let mut resubscribe = false;
+        loop {
+            if duration.is_some_and(|d| started.elapsed() > d) {
+                ctx.profile.save(&session.client)?;
+                return Ok(());
+            }
+            match lines.next() {
+                Some(Ok(line)) => match parse_stream_line(line.as_bytes()) {
+                    Ok(Some(envelope)) => session.client.receive(&[envelope]),
+                    Ok(None) => {}
+                    Err(_) => break,
+                },
+                _ => break,
+            }
+            let (stop, grew) = drain(ctx, &mut session.client, &mut printed, count);
+            if stop {
+                ctx.profile.save(&session.client)?;
+                return Ok(());
+            }
+            if grew {
+                // The topic set grew (the engine queued a new Subscribe): reopen the stream.
+                resubscribe = true;
+                break;
+            }
+        }
+        if !resubscribe {
+            // The stream dropped: fill the gap from the high-water marks, then resubscribe.
+            std::thread::sleep(Duration::from_millis(500));
+            session.client.stream_dropped();
+        }
+    }
+    ctx.profile.save(&session.client)
+}
+
+/// Print stream events; returns (stop, the subscription grew).
+fn drain(ctx: &Ctx, client: &mut Client, printed: &mut usize, count: Option<usize>) -> (bool, bool) {
+    let mut grew = false;
+    while let Some(event) = client.poll_event() {
+        match event {
+            Event::Message(m) => {
+                ctx.print(message_json(&m), || message_line(&m));
+                *printed += 1;
+            }
+            Event::NewConversation(c) => {
+                if ctx.json {
+                    println!("{}", json!({"newConversation": conversation_json(&c)}));
+                } else {
+                    println!("new conversation with {}", c.peer_address);
+                }
+            }
+            Event::SubscriptionChanged => grew = true,
+            _ => {}
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        if count.is_some_and(|n| *printed >= n) {
+            return (true, grew);
+        }
+    }
+    (false, grew)
+}
+
+/// `xmtp consent allow|deny ADDR...`.
+pub fn consent_set(ctx: &Ctx, allow: bool, addresses: &[String]) -> Result<(), String> {
+    let addrs = addresses.iter().map(|a| parse_address(a)).collect::<Result<Vec<_>, _>>()?;
+    let mut session = ctx.session()?;
+    let op = session.client.sync_consent(now_ns());
+    session.run(op)?;
+    let values: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+    let action = if allow {
+        ConsentAction { allow_addresses: values, ..Default::default() }
+    } else {
+        ConsentAction { deny_addresses: values, ..Default::default() }
+    };
+    session.client.set_consent(action, now_ns()).map_err(|e| format!("failed: {}", e.code()))?;
+    let op = session.client.sync_consent(now_ns());
+    session.run(op)?;
+    ctx.profile.save(&session.client)?;
+    for a in &addrs {
+        let state = session.client.consent_state(a.as_str());
+        ctx.print(json!({"address": a.as_str(), "state": state}), || format!("{a}  {}", state_name(state)));
+    }
+    Ok(())
+}
+
+fn state_name(s: ConsentState) -> &'static str {
+    match s {
+        ConsentState::Allowed => "allowed",
+        ConsentState::Denied => "denied",
+        ConsentState::Unknown => "unknown",
+    }
+}
+
+/// `xmtp consent list`.
+pub fn consent_list(ctx: &Ctx) -> Result<(), String> {
+    let mut session = ctx.session()?;
+    let op = session.client.sync_consent(now_ns());
+    session.run(op)?;
+    ctx.profile.save(&session.client)?;
+    for (entry, state) in session.client.consent_list().entries() {
+        ctx.print(json!({"entry": entry, "state": state}), || format!("{entry}  {}", state_name(state)));
+    }
+    Ok(())
+}
