@@ -65,7 +65,7 @@ pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::P
                 }
                 None => LocalWallet::generate(&mut rand_core::OsRng),
             };
-            bootstrap(ctx, &wallet)?
+            bootstrap(&ctx.node, &wallet)?
         }
     };
     ctx.profile.save_keys(&keys)?;
@@ -78,8 +78,8 @@ pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::P
 }
 
 /// Load or create the wallet's identity on the node (the wallet signs locally).
-fn bootstrap(ctx: &Ctx, wallet: &LocalWallet) -> Result<PrivateKeyBundle, String> {
-    let transport = Transport::new(&ctx.node);
+pub fn bootstrap(node: &str, wallet: &LocalWallet) -> Result<PrivateKeyBundle, String> {
+    let transport = Transport::new(node);
     let mut b = Bootstrap::new(wallet.address(), Box::new(rand_core::OsRng), now_ns());
     for _ in 0..20 {
         if let Some(request) = b.poll_request() {
@@ -87,7 +87,7 @@ fn bootstrap(ctx: &Ctx, wallet: &LocalWallet) -> Result<PrivateKeyBundle, String
                 Ok(body) => b.handle_response(request.id, &body),
                 Err(e) => {
                     if e.status == 0 {
-                        return Err(format!("cannot reach the node at {}: {}", ctx.node, e.message));
+                        return Err(format!("cannot reach the node at {node}: {}", e.message));
                     }
                     if let ErrorAction::Retry { after_ms } = b.handle_error(request.id, &e) {
                         std::thread::sleep(Duration::from_millis(after_ms));
@@ -209,10 +209,26 @@ fn message_json(m: &Message) -> Value {
     })
 }
 
-fn message_line(m: &Message) -> String {
+/// The content of a message as one human-readable line.
+pub fn content_line(content: &Content) -> String {
+    let short = |id: &str| id.chars().take(8).collect::<String>();
+    match content {
+        Content::Text(t) => t.clone(),
+        Content::Reply(r) => format!("↪ reply to {}…: {}", short(&r.reference), content_line(&r.content)),
+        Content::Reaction(r) => {
+            let verb = if r.action == xmtp_core::content::ReactionAction::Removed { "removed" } else { "reacted" };
+            format!("{verb} {} to {}…", r.content, short(&r.reference))
+        }
+        Content::Attachment(a) => format!("📎 {} ({}, {} bytes)", a.filename, a.mime_type, a.data.len()),
+        Content::ReadReceipt => "✓ read".into(),
+        other => other.to_json().to_string(),
+    }
+}
+
+/// One message as a transcript line.
+pub fn message_line(m: &Message) -> String {
     let body = match &m.content.content {
-        Some(Content::Text(t)) => t.clone(),
-        Some(other) => other.to_json().to_string(),
+        Some(c) => content_line(c),
         None => format!(
             "[{}] {}",
             m.content.content_type.as_ref().map(ToString::to_string).unwrap_or_default(),

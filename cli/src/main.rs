@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod decode;
+mod demo;
 mod profile;
 mod session;
 mod transport;
@@ -32,6 +33,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a local development node (the XMTP message API over HTTP JSON).
+    Node {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:5555")]
+        listen: std::net::SocketAddr,
+        /// Store envelopes durably in this directory (SQLite).
+        #[arg(long, value_name = "DIR", conflicts_with = "memory")]
+        data: Option<PathBuf>,
+        /// Keep envelopes in memory only (the default when --data is absent).
+        #[arg(long)]
+        memory: bool,
+    },
+    /// A tour: an embedded node, two identities, an invitation, a few messages, the transcript.
+    Demo,
     /// Create an identity (new or from a wallet key, signing locally) or import exported keys,
     /// and publish its contact.
     Init {
@@ -138,6 +153,8 @@ fn main() -> ExitCode {
     });
     let ctx = commands::Ctx { node: cli.node.clone(), profile: profile::Profile::new(home), json: cli.json };
     let result = match cli.command {
+        Command::Node { listen, data, memory: _ } => run_node(listen, data),
+        Command::Demo => demo::run(cli.json),
         Command::Decode { keys, envelopes } => run_decode(&keys, envelopes.as_ref()),
         Command::Init { wallet_key, keys } => commands::init(&ctx, wallet_key.as_deref(), keys.as_deref()),
         Command::Whoami => commands::whoami(&ctx),
@@ -161,6 +178,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+fn run_node(listen: std::net::SocketAddr, data: Option<PathBuf>) -> Result<(), String> {
+    let config = xmtp_devnode::Config {
+        listen,
+        storage: data.map_or(xmtp_devnode::Storage::Memory, xmtp_devnode::Storage::Dir),
+        ..xmtp_devnode::Config::default()
+    };
+    xmtp_devnode::run_until_stop_signal(config, |node| println!("xmtp node listening on {}", node.url()))
 }
 
 fn run_decode(keys: &PathBuf, envelopes: Option<&PathBuf>) -> Result<(), String> {

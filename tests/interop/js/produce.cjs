@@ -1,13 +1,15 @@
 "use strict";
-// produce.cjs --out FILE
+// produce.cjs --out FILE [--api-url URL]
 //
 // Runs scripted conversations between three fresh xmtp-js identities (alice,
 // bob: V2 contacts; carol: legacy V1 contact) on an in-process message-API
-// node and writes every published envelope, the exported keys and what each
-// client reads back to FILE. See README.md for the format.
+// node (or, with --api-url, on the node at URL) and writes every published
+// envelope, the exported keys and what each client reads back to FILE. See
+// README.md for the format.
 
 const { Wallet } = require("ethers");
 const { startNode } = require("./lib/node.cjs");
+const { installFetchTap, externalNode } = require("./lib/tap.cjs");
 const {
   xmtp,
   GENERATOR,
@@ -48,8 +50,9 @@ function check(cond, what) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2), ["out"]);
-  const node = await startNode();
+  const args = parseArgs(process.argv.slice(2), ["out"], ["api-url"]);
+  const tap = installFetchTap();
+  const node = args["api-url"] ? externalNode(args["api-url"], tap) : await startNode();
   try {
     const codecs = await standardCodecs();
     const opts = (extra) => clientOptions(node.url, codecs, extra);
@@ -119,6 +122,17 @@ async function main() {
     await tick();
     await ac.send("Alice GZIP in V1: " + compressible, { compression: Compression.COMPRESSION_GZIP });
     await tick();
+
+    // --- a live stream: bob listens on the first conversation ----------------
+    // xmtp-js does not wait for the subscription: wait until its headers are in.
+    const streamStart = new Date();
+    const liveBefore = tap.subscriptions();
+    const bobStream = await ba.streamMessages();
+    await tap.waitForSubscriptions(liveBefore + 1);
+    const streamed = new Set();
+    const streaming = (async () => {
+      for await (const msg of bobStream) streamed.add(msg.id);
+    })();
 
     // --- content types on alice <-> bob ------------------------------------
     await ab.send(
@@ -195,6 +209,18 @@ async function main() {
     await abCustom.send({ label: "interop", values: [1, 2, 3] }, { contentType: ContentTypeCustom });
     await aliceCustom.close();
 
+    // Bob's stream got every message he can read that was sent since it opened.
+    const sinceStream = (await ba.messages({ startTime: streamStart })).filter((m) => !m.error).map((m) => m.id);
+    check(sinceStream.length === 6, `6 readable messages since the stream opened (${sinceStream.length})`);
+    const deadline = Date.now() + 10000;
+    while (!sinceStream.every((id) => streamed.has(id)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await bobStream.return();
+    await streaming;
+    const unseen = sinceStream.filter((id) => !streamed.has(id)).length;
+    check(unseen === 0, `bob's stream received every message (${unseen} missing)`);
+
     // --- read back -----------------------------------------------------------
     const identities = {};
     const expected = {};
@@ -223,6 +249,7 @@ async function main() {
     }
   } finally {
     await node.stop();
+    tap.uninstall();
   }
 }
 

@@ -163,9 +163,10 @@ async function readBack(client, attachments = {}) {
 // Parse `--name VALUE` pairs; `required` must all be present, `optional` may be.
 function parseArgs(argv, required, optional = []) {
   const known = [...required, ...optional];
+  const meta = (name) => (name.endsWith("url") ? "URL" : "FILE");
   const usage = () => {
     const err = new Error(
-      `usage: ${[...required.map((n) => `--${n} FILE`), ...optional.map((n) => `[--${n} FILE]`)].join(" ")}`,
+      `usage: ${[...required.map((n) => `--${n} ${meta(n)}`), ...optional.map((n) => `[--${n} ${meta(n)}]`)].join(" ")}`,
     );
     err.usage = true;
     return err;

@@ -1,0 +1,177 @@
+//! The `xmtp` client end to end: a local node (in-process, auth on) and several profiles
+//! talking through it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use xmtp_devnode::{Config, Node, NodeHandle, Storage};
+
+fn node() -> NodeHandle {
+    Node::start(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        storage: Storage::Memory,
+        log: false,
+        ..Config::default()
+    })
+    .expect("node starts")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xmtp-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn xmtp(node: &str, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xmtp"))
+        .args(["--node", node, "--home", home.to_str().unwrap()])
+        .args(args)
+        .output()
+        .expect("run xmtp")
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "xmtp failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_lines(s: &str) -> Vec<Value> {
+    s.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
+#[test]
+fn two_profiles_talk_through_the_node() {
+    let n = node();
+    let url = n.url();
+    let dir = scratch("talk");
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
+    let wallet = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    let a_addr = ok(xmtp(&url, &a, &["init", "--wallet-key", wallet])).trim().to_string();
+    assert_eq!(a_addr, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
+    assert_eq!(ok(xmtp(&url, &a, &["whoami"])).trim(), a_addr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(a.join("keys")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    let dead = "0x000000000000000000000000000000000000dEaD";
+    let lines = json_lines(&ok(xmtp(&url, &a, &["--json", "can-message", &b_addr, dead])));
+    assert_eq!((lines[0]["canMessage"].as_bool(), lines[1]["canMessage"].as_bool()), (Some(true), Some(false)));
+
+    ok(xmtp(&url, &a, &["send", &b_addr, "hello bob"]));
+    ok(xmtp(&url, &a, &["send", &b_addr, "second"]));
+    ok(xmtp(&url, &a, &["send", &b_addr, "in a thread", "--conversation-id", "thread-1"]));
+    let convs = json_lines(&ok(xmtp(&url, &b, &["--json", "conversations"])));
+    assert_eq!(convs.len(), 2);
+    assert!(convs.iter().all(|c| c["peerAddress"] == a_addr.as_str() && c["version"] == "v2"));
+    let read = json_lines(&ok(xmtp(&url, &b, &["--json", "read", &a_addr])));
+    let texts: Vec<&str> = read.iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(texts, vec!["hello bob", "second"]);
+    let newest = json_lines(&ok(xmtp(&url, &b, &["--json", "read", &a_addr, "--limit", "1"])));
+    assert_eq!(newest.len(), 1);
+    assert_eq!(newest[0]["content"], "second");
+    let thread = json_lines(&ok(xmtp(&url, &b, &["--json", "read", &a_addr, "--conversation-id", "thread-1"])));
+    assert_eq!(thread[0]["content"], "in a thread");
+    // Bob answers in the same conversation.
+    ok(xmtp(&url, &b, &["send", &a_addr, "hi alice"]));
+    let read = json_lines(&ok(xmtp(&url, &a, &["--json", "read", &b_addr])));
+    assert_eq!(read.last().unwrap()["content"], "hi alice");
+    assert_eq!(read.last().unwrap()["senderAddress"], b_addr.as_str());
+
+    // Consent.
+    let st = json_lines(&ok(xmtp(&url, &b, &["--json", "consent", "deny", &a_addr])));
+    assert_eq!(st[0]["state"], "denied");
+    let list = json_lines(&ok(xmtp(&url, &b, &["--json", "consent", "list"])));
+    assert!(list.iter().any(|e| e["entry"] == format!("address-{a_addr}") && e["state"] == "denied"));
+    // Alice allowed bob implicitly when she invited him.
+    let list = json_lines(&ok(xmtp(&url, &a, &["--json", "consent", "list"])));
+    assert!(list.iter().any(|e| e["entry"] == format!("address-{b_addr}") && e["state"] == "allowed"));
+
+    // Exported keys import into another profile; the same wallet key restores the identity.
+    let exported = ok(xmtp(&url, &a, &["keys", "export"]));
+    std::fs::write(dir.join("a.keys"), &exported).unwrap();
+    assert_eq!(ok(xmtp(&url, &c, &["init", "--keys", dir.join("a.keys").to_str().unwrap()])).trim(), a_addr);
+    let again = dir.join("again");
+    ok(xmtp(&url, &again, &["init", "--wallet-key", wallet]));
+    assert_eq!(ok(xmtp(&url, &again, &["keys", "export"])), exported, "loaded from the node's privatestore");
+    let read = json_lines(&ok(xmtp(&url, &c, &["--json", "read", &b_addr])));
+    assert_eq!(read.len(), 3);
+    n.shutdown();
+}
+
+#[test]
+fn stream_delivers_live_messages_including_new_conversations() {
+    let n = node();
+    let url = n.url();
+    let dir = scratch("stream");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let a_addr = ok(xmtp(&url, &a, &["init"])).trim().to_string();
+    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
+    let _ = a_addr;
+    let child = Command::new(env!("CARGO_BIN_EXE_xmtp"))
+        .args(["--node", &url, "--home", b.to_str().unwrap(), "--json", "stream", "--count", "2", "--seconds", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while n.subscribers() == 0 {
+        assert!(Instant::now() < deadline, "the stream never subscribed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Both messages open new conversations (a plain one and one with an id) while streaming.
+    ok(xmtp(&url, &a, &["send", &b_addr, "live one"]));
+    ok(xmtp(&url, &a, &["send", &b_addr, "live two", "--conversation-id", "t2"]));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = json_lines(&String::from_utf8(out.stdout).unwrap());
+    let texts: Vec<&str> = lines.iter().filter_map(|l| l["content"].as_str()).collect();
+    assert_eq!(texts, vec!["live one", "live two"]);
+    n.shutdown();
+}
+
+#[test]
+fn clear_errors() {
+    let dir = scratch("errors");
+    let home = dir.join("a");
+    let out = xmtp("http://127.0.0.1:1", &home, &["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the node"));
+    let out = xmtp("http://127.0.0.1:1", &home, &["whoami"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("xmtp init"));
+    let n = node();
+    let url = n.url();
+    ok(xmtp(&url, &home, &["init"]));
+    let out = xmtp(&url, &home, &["send", "0x000000000000000000000000000000000000dEaD", "hi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no XMTP identity"));
+    let out = xmtp(&url, &home, &["send", "not-an-address", "hi"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an address"));
+    std::fs::write(dir.join("bad.keys"), "bm90IGtleXM=").unwrap();
+    let out = xmtp(&url, &dir.join("b"), &["init", "--keys", dir.join("bad.keys").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("valid private key bundle"));
+    n.shutdown();
+}
+
+#[test]
+fn demo_runs_end_to_end() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xmtp")).args(["--json", "demo"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let types: Vec<&str> =
+        v["messages"].as_array().unwrap().iter().map(|m| m["contentType"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        vec!["xmtp.org/text:1.0", "xmtp.org/reply:1.0", "xmtp.org/reaction:1.0", "xmtp.org/attachment:1.0"]
+    );
+    assert_eq!(v["messages"][0]["content"], "gm bob! 👋");
+    assert_eq!(v["messages"][3]["content"]["filename"], "hello.txt");
+    assert!(v["timings"].as_array().unwrap().len() >= 6);
+}

@@ -1,0 +1,51 @@
+//! `xmtp-devnode`: run a local XMTP message-API node.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use xmtp_devnode::{Config, RateLimits, Storage};
+
+/// A local XMTP V1/V2 message-API node speaking the gateway's HTTP dialect.
+#[derive(Debug, Parser)]
+#[command(name = "xmtp-devnode", version)]
+struct Args {
+    /// Address to listen on (port 0: any free port; the address is printed on standard output).
+    #[arg(long, default_value = "127.0.0.1:5555")]
+    listen: SocketAddr,
+    /// Keep envelopes in an SQLite database in this directory (created if missing).
+    #[arg(long, value_name = "DIR", conflicts_with = "memory")]
+    data: Option<PathBuf>,
+    /// Keep envelopes in memory only (the default).
+    #[arg(long)]
+    memory: bool,
+    /// Accept publishes without an auth token.
+    #[arg(long)]
+    no_auth: bool,
+    /// Disable the per-IP rate limits.
+    #[arg(long)]
+    no_rate_limit: bool,
+    /// No request logs on standard error.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = Config {
+        listen: args.listen,
+        storage: args.data.map_or(Storage::Memory, Storage::Dir),
+        auth: !args.no_auth,
+        rate_limits: (!args.no_rate_limit).then(RateLimits::default),
+        log: !args.quiet,
+        ..Config::default()
+    };
+    match xmtp_devnode::run_until_stop_signal(config, |node| println!("xmtp-devnode listening on {}", node.url())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xmtp-devnode: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Envelope storage in SQLite.
+//!
+//! One writer thread owns the write connection and commits publishes in groups: it takes every
+//! publish waiting, writes them in one transaction, commits (WAL, `synchronous=FULL`: durable once
+//! `COMMIT` returns), relays the new envelopes to subscribers and only then acknowledges each
+//! publish. Queries run on a small pool of read connections (in memory, on the one connection).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension as _};
+use sha2::{Digest as _, Sha256};
+use tokio::sync::{oneshot, Semaphore};
+use xmtp_proto::message_api::v1::Envelope;
+
+use crate::config::Storage;
+use crate::pubsub::Hub;
+use crate::status::{ApiError, Code};
+use crate::Error;
+
+/// Name of the database file in a data directory.
+pub const DB_FILE: &str = "envelopes.db";
+/// Envelopes committed in one transaction at most.
+const MAX_GROUP_ENVELOPES: usize = 2000;
+/// Message bytes committed in one transaction at most (a group always takes one publish).
+const MAX_GROUP_BYTES: usize = 64 * 1024 * 1024;
+/// Read connections of an on-disk database.
+const READERS: usize = 4;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS envelopes (
+    seq INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,
+    topic TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    message BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS envelopes_by_topic ON envelopes (topic, ts, digest);
+";
+
+/// `sha256(content_topic ‖ message)`: the row id of a stored envelope.
+pub(crate) fn digest(topic: &str, message: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(topic.as_bytes());
+    h.update(message);
+    h.finalize().into()
+}
+
+/// Whether envelopes on this topic are relayed but never stored (`mE-`, `dmE-`).
+pub(crate) fn is_ephemeral(topic: &str) -> bool {
+    topic.starts_with("/xmtp/0/mE-") || topic.starts_with("/xmtp/0/dmE-")
+}
+
+/// SQLite integers are signed: flip the top bit so that u64 order is i64 order.
+fn ts_to_sql(ts: u64) -> i64 {
+    (ts ^ (1 << 63)) as i64
+}
+
+fn ts_from_sql(v: i64) -> u64 {
+    (v as u64) ^ (1 << 63)
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(Code::Internal, format!("storage error: {e}"))
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One query, validated.
+#[derive(Debug, Clone)]
+pub(crate) struct Query {
+    pub topics: Vec<String>,
+    /// Inclusive lower bound on the timestamp.
+    pub start: u64,
+    /// Inclusive upper bound on the timestamp.
+    pub end: u64,
+    pub limit: u32,
+    pub ascending: bool,
+    /// Continue strictly after `(timestamp, digest)` in the query's direction.
+    pub after: Option<(u64, Vec<u8>)>,
+}
+
+/// One stored envelope as a query returns it.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub envelope: Envelope,
+    pub digest: Vec<u8>,
+}
+
+/// A publish waiting for the writer.
+struct WriteJob {
+    envelopes: Vec<Envelope>,
+    reply: oneshot::Sender<Result<(), ApiError>>,
+}
+
+/// The storage of a running node.
+pub(crate) struct Store {
+    writer: Mutex<Option<mpsc::Sender<WriteJob>>>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Vec<Arc<Mutex<Connection>>>,
+    reader_slots: Semaphore,
+    next_reader: AtomicUsize,
+}
+
+fn configure(conn: &Connection, on_disk: bool) -> Result<(), Error> {
+    if on_disk {
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Storage(format!("cannot switch the database to WAL (journal_mode is {mode})")));
+        }
+        conn.execute_batch("PRAGMA synchronous=FULL;")?;
+    }
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Store {
+    /// Open (creating if needed) the database and start the writer thread.
+    pub(crate) fn open(storage: &Storage, hub: Arc<Hub>) -> Result<Self, Error> {
+        let (writer_conn, readers) = match storage {
+            Storage::Memory => {
+                let conn = Connection::open_in_memory()?;
+                configure(&conn, false)?;
+                conn.execute_batch(SCHEMA)?;
+                let conn = Arc::new(Mutex::new(conn));
+                (Arc::clone(&conn), vec![conn])
+            }
+            Storage::Dir(dir) => {
+                std::fs::create_dir_all(dir).map_err(Error::Io)?;
+                let path = dir.join(DB_FILE);
+                let conn = Connection::open(&path)?;
+                configure(&conn, true)?;
+                conn.execute_batch(SCHEMA)?;
+                let readers = (0..READERS)
+                    .map(|_| open_reader(&path).map(|c| Arc::new(Mutex::new(c))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                (Arc::new(Mutex::new(conn)), readers)
+            }
+        };
+        let (tx, rx) = mpsc::channel::<WriteJob>();
+        let thread = std::thread::Builder::new()
+            .name("xmtp-devnode-writer".into())
+            .spawn(move || writer_loop(&writer_conn, &rx, &hub))
+            .map_err(Error::Io)?;
+        Ok(Self {
+            writer: Mutex::new(Some(tx)),
+            writer_thread: Mutex::new(Some(thread)),
+            reader_slots: Semaphore::new(readers.len()),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// Store (and relay) the envelopes of one publish; resolves once they are durable.
+    pub(crate) async fn publish(&self, envelopes: Vec<Envelope>) -> Result<(), ApiError> {
+        let (reply, done) = oneshot::channel();
+        let sent = match lock(&self.writer).as_ref() {
+            Some(tx) => tx.send(WriteJob { envelopes, reply }).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return Err(ApiError::new(Code::Unavailable, "node is shutting down"));
+        }
+        done.await.unwrap_or_else(|_| Err(ApiError::new(Code::Internal, "storage writer stopped")))
+    }
+
+    /// Run queries on one read connection, in order.
+    pub(crate) async fn query(self: &Arc<Self>, queries: Vec<Query>) -> Result<Vec<Vec<Row>>, ApiError> {
+        let _slot = self.reader_slots.acquire().await.map_err(|_| ApiError::new(Code::Unavailable, "closed"))?;
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let conn = this.reader();
+            queries.iter().map(|q| run_query(&conn, q).map_err(internal)).collect()
+        })
+        .await
+        .unwrap_or_else(|e| Err(internal(e)))
+    }
+
+    /// Number of stored envelopes.
+    pub(crate) fn count(&self) -> Result<u64, ApiError> {
+        let conn = self.reader();
+        conn.query_row("SELECT COUNT(*) FROM envelopes", [], |r| r.get::<_, i64>(0))
+            .map(|n| n.unsigned_abs())
+            .map_err(internal)
+    }
+
+    /// A free read connection (the semaphore keeps them at most as many users as connections;
+    /// in memory the writer may hold the only one for a moment).
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            if let Ok(guard) = self.readers[(start + i) % n].try_lock() {
+                return guard;
+            }
+        }
+        lock(&self.readers[start])
+    }
+
+    /// Refuse new publishes, finish the waiting ones and stop the writer.
+    pub(crate) fn close(&self) {
+        drop(lock(&self.writer).take());
+        if let Some(thread) = lock(&self.writer_thread).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn open_reader(path: &Path) -> Result<Connection, Error> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+fn writer_loop(conn: &Mutex<Connection>, rx: &mpsc::Receiver<WriteJob>, hub: &Hub) {
+    while let Ok(first) = rx.recv() {
+        let mut count = first.envelopes.len();
+        let mut bytes: usize = first.envelopes.iter().map(|e| e.message.len()).sum();
+        let mut jobs = vec![first];
+        while count < MAX_GROUP_ENVELOPES && bytes < MAX_GROUP_BYTES {
+            match rx.try_recv() {
+                Ok(job) => {
+                    count += job.envelopes.len();
+                    bytes += job.envelopes.iter().map(|e| e.message.len()).sum::<usize>();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let result = commit_group(&lock(conn), &jobs);
+        match result {
+            Ok(fresh) => {
+                // Relay in commit order, before any acknowledgement: a subscriber registered
+                // before a publish is acknowledged receives it.
+                let mut fresh = fresh.into_iter();
+                for job in &jobs {
+                    for e in &job.envelopes {
+                        if fresh.next().unwrap_or(false) {
+                            hub.relay(e);
+                        }
+                    }
+                }
+                for job in jobs {
+                    let _ = job.reply.send(Ok(()));
+                }
+            }
+            Err(e) => {
+                let err = internal(e);
+                for job in jobs {
+                    let _ = job.reply.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Write a group in one transaction. Returns, per envelope in order, whether it is new (and so
+/// to be relayed): ephemeral envelopes always are, stored ones unless a duplicate.
+fn commit_group(conn: &Connection, jobs: &[WriteJob]) -> rusqlite::Result<Vec<bool>> {
+    let mut fresh = Vec::new();
+    let any_stored = jobs.iter().flat_map(|j| &j.envelopes).any(|e| !is_ephemeral(&e.content_topic));
+    if !any_stored {
+        fresh.resize(jobs.iter().map(|j| j.envelopes.len()).sum(), true);
+        return Ok(fresh);
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO envelopes (digest, topic, ts, message) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (digest) DO NOTHING",
+        )?;
+        for e in jobs.iter().flat_map(|j| &j.envelopes) {
+            if is_ephemeral(&e.content_topic) {
+                fresh.push(true);
+                continue;
+            }
+            let d = digest(&e.content_topic, &e.message);
+            let n = insert.execute(params![&d[..], e.content_topic, ts_to_sql(e.timestamp_ns), e.message])?;
+            fresh.push(n == 1);
+        }
+        Ok::<_, rusqlite::Error>(())
+    })();
+    match result.and_then(|()| conn.execute_batch("COMMIT")) {
+        Ok(()) => Ok(fresh),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn run_query(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Row>> {
+    let (cmp, order) = if q.ascending { (">", "ASC") } else { ("<", "DESC") };
+    let topic_clause = if q.topics.len() == 1 { "topic = ?1" } else { "topic IN (SELECT value FROM json_each(?1))" };
+    let cursor_clause = if q.after.is_some() { format!("AND (ts, digest) {cmp} (?4, ?5)") } else { String::new() };
+    let sql = format!(
+        "SELECT topic, ts, message, digest FROM envelopes WHERE {topic_clause} AND ts >= ?2 AND ts <= ?3 \
+         {cursor_clause} ORDER BY ts {order}, digest {order} LIMIT ?6"
+    );
+    let topics =
+        if q.topics.len() == 1 { q.topics[0].clone() } else { serde_json::Value::from(q.topics.clone()).to_string() };
+    let (after_ts, after_digest) = match &q.after {
+        Some((ts, d)) => (ts_to_sql(*ts), d.clone()),
+        None => (0, Vec::new()),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows =
+        stmt.query(params![topics, ts_to_sql(q.start), ts_to_sql(q.end), after_ts, after_digest, i64::from(q.limit)])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(Row {
+            envelope: Envelope {
+                content_topic: row.get(0)?,
+                timestamp_ns: ts_from_sql(row.get(1)?),
+                message: row.get(2)?,
+            },
+            digest: row.get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether a directory holds a database already (for start-up logs).
+pub(crate) fn exists(dir: &Path) -> bool {
+    dir.join(DB_FILE).is_file()
+}
+
+/// The SQLite library version (for start-up logs).
+pub(crate) fn sqlite_version() -> String {
+    Connection::open_in_memory()
+        .and_then(|c| c.query_row("SELECT sqlite_version()", [], |r| r.get::<_, String>(0)).optional())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_mapping_keeps_order() {
+        let values = [0, 1, 1 << 62, (1 << 63) - 1, 1 << 63, u64::MAX - 1, u64::MAX];
+        for w in values.windows(2) {
+            assert!(ts_to_sql(w[0]) < ts_to_sql(w[1]));
+        }
+        for v in values {
+            assert_eq!(ts_from_sql(ts_to_sql(v)), v);
+        }
+    }
+
+    #[test]
+    fn ephemeral_topics() {
+        assert!(is_ephemeral("/xmtp/0/mE-abc/proto"));
+        assert!(is_ephemeral("/xmtp/0/dmE-a-b/proto"));
+        assert!(!is_ephemeral("/xmtp/0/m-abc/proto"));
+        assert!(!is_ephemeral("/xmtp/0/dm-a-b/proto"));
+    }
+}
