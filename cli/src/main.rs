@@ -7,12 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-mod commands;
-mod decode;
-mod demo;
-mod profile;
-mod session;
-mod transport;
+use xmtp_cli::{commands, decode, demo, profile};
 
 /// The XMTP V1/V2 command-line client.
 #[derive(Debug, Parser)]

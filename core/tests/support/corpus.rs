@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
+use xmtp_core::content::DecodedContent;
 use xmtp_core::decoder::{Decoded, EnvelopeReader};
 use xmtp_core::keys::PrivateKeyBundle;
+use xmtp_core::message::DecodedMessage;
 use xmtp_core::proto::message_api::v1::Envelope;
 
 /// One conversation as read: version, peer, context, created time, messages by (sent, id).
@@ -58,52 +60,58 @@ pub fn read_as(corpus: &Value, identity: &str) -> ReadBack {
                 out.errors.insert(i, err.code().to_string());
             }
             Ok(Decoded::Invite { conversation: c, .. }) => {
-                let entry = out.conversations.entry(c.topic.clone()).or_default();
-                entry.version = "v2".into();
-                entry.peer_address = c.peer_address.to_string();
-                entry.context = json!(c.context);
-                entry.created_ns = c.created_ns;
+                record_conversation(&mut out, &c.topic, "v2", c.peer_address.as_str(), json!(c.context), c.created_ns);
             }
-            Ok(Decoded::Message { message: m, content }) => {
-                let me = reader.keys().address().clone();
-                let entry = out.conversations.entry(m.conversation_topic.clone()).or_default();
-                if m.version == xmtp_core::message::MessageVersion::V1 {
-                    entry.version = "v1".into();
-                    entry.context = Value::Null;
-                    let peer = if m.sender_address == me {
-                        m.recipient_address.clone().unwrap()
-                    } else {
-                        m.sender_address.clone()
-                    };
-                    entry.peer_address = peer.to_string();
-                    if entry.created_ns == 0 || m.sent_ns < entry.created_ns {
-                        entry.created_ns = m.sent_ns;
-                    }
-                }
-                let content_type = content.content_type.as_ref().map(|t| t.to_string());
-                if content.content.is_none() {
-                    out.undecoded.push(Undecoded {
-                        content_type: content_type.clone().unwrap_or_default(),
-                        error: content.error.as_ref().map(|e| e.code().to_string()).unwrap_or_default(),
-                        fallback: content.fallback.clone(),
-                    });
-                }
-                entry.messages.insert(
-                    (m.sent_ns, m.id.clone()),
-                    json!({
-                        "id": m.id,
-                        "senderAddress": m.sender_address.as_str(),
-                        "sentNs": m.sent_ns.to_string(),
-                        "contentType": content_type,
-                        "content": content.content.as_ref().map(|c| c.to_json()),
-                        "fallback": content.fallback,
-                    }),
-                );
-            }
+            Ok(Decoded::Message { message, content }) => record_message(&mut out, &message, &content),
             Ok(_) => {}
         }
     }
+    // V1 conversations as the reader learned them (peer, earliest message).
+    for c in reader.v1_conversations() {
+        record_conversation(&mut out, &c.topic, "v1", c.peer_address.as_str(), Value::Null, c.created_ns);
+    }
     out
+}
+
+/// Record a conversation's metadata.
+pub fn record_conversation(
+    out: &mut ReadBack,
+    topic: &str,
+    version: &str,
+    peer: &str,
+    context: Value,
+    created_ns: u64,
+) {
+    let entry = out.conversations.entry(topic.to_string()).or_default();
+    entry.version = version.into();
+    entry.peer_address = peer.into();
+    entry.context = context;
+    entry.created_ns = created_ns;
+}
+
+/// Record a message in the shape the interop harness writes (`id`, `senderAddress`, `sentNs`,
+/// `contentType`, `content`, `fallback`), noting content we could not decode.
+pub fn record_message(out: &mut ReadBack, m: &DecodedMessage, content: &DecodedContent) {
+    let content_type = content.content_type.as_ref().map(|t| t.to_string());
+    if content.content.is_none() {
+        out.undecoded.push(Undecoded {
+            content_type: content_type.clone().unwrap_or_default(),
+            error: content.error.as_ref().map(|e| e.code().to_string()).unwrap_or_default(),
+            fallback: content.fallback.clone(),
+        });
+    }
+    let entry = out.conversations.entry(m.conversation_topic.clone()).or_default();
+    entry.messages.insert(
+        (m.sent_ns, m.id.clone()),
+        json!({
+            "id": m.id,
+            "senderAddress": m.sender_address.as_str(),
+            "sentNs": m.sent_ns.to_string(),
+            "contentType": content_type,
+            "content": content.content.as_ref().map(|c| c.to_json()),
+            "fallback": content.fallback,
+        }),
+    );
 }
 
 /// Compare what another implementation read (`expected`: `{"conversations": [...]}` as the
