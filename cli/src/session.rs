@@ -28,12 +28,14 @@ impl Session {
         let deadline = Instant::now() + Duration::from_secs(120);
         let mut seen = Vec::new();
         let mut transport_failures = 0;
+        let mut progress = Progress::new();
         loop {
             let now = now_ns();
             while let Some(request) = self.client.poll_request(now) {
                 if let RequestKind::Subscribe { .. } = request.kind {
                     continue;
                 }
+                progress.tick();
                 match self.transport.perform(&request) {
                     Ok(body) => self.client.handle_response(request.id, &body, now_ns()),
                     Err(e) => {
@@ -58,6 +60,7 @@ impl Session {
             }
             while let Some(event) = self.client.poll_event() {
                 if finishes(&event, op) {
+                    progress.clear();
                     if let Event::Failed { error, .. } = &event {
                         return Err(describe_failure(error.code(), &self.transport));
                     }
@@ -69,6 +72,37 @@ impl Session {
                 return Err("the operation did not finish in time".into());
             }
             std::thread::sleep(Duration::from_millis(if self.client.is_busy() { 50 } else { 5 }));
+        }
+    }
+}
+
+/// A one-line progress counter on standard error, shown only on a terminal and only once an
+/// operation has taken more than a second.
+struct Progress {
+    started: Instant,
+    requests: usize,
+    shown: bool,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        Self { started: Instant::now(), requests: 0, shown: false, enabled: std::io::stderr().is_terminal() }
+    }
+
+    fn tick(&mut self) {
+        self.requests += 1;
+        if self.enabled && self.started.elapsed() > Duration::from_secs(1) {
+            eprint!("\rsyncing… {} requests, {:.1} s", self.requests, self.started.elapsed().as_secs_f64());
+            self.shown = true;
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r{:60}\r", "");
+            self.shown = false;
         }
     }
 }

@@ -414,3 +414,109 @@ fn bootstrap_creates_stores_then_loads_the_same_identity() {
     assert!(b.keys().is_none());
     assert_eq!(b.error().unwrap().code(), "key.storage_decrypt_failed");
 }
+
+#[test]
+fn refused_tokens_are_refreshed_once_then_the_send_fails() {
+    let mut net = Net::new(T0);
+    let (ka, kb) = (identity(61), identity(62));
+    let b_addr = kb.address().clone();
+    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
+    a.publish_contact();
+    b.publish_contact();
+    net.run(&mut [&mut a, &mut b]);
+    a.start_conversation(&b_addr, None, net.now_ns);
+    let conv = started(&net.run(&mut [&mut a])[0]);
+    let count = |net: &Net| net.store.get(&conv.topic).map_or(0, |m| m.len());
+    let stored = count(&net);
+
+    net.reject_tokens_next = 1;
+    let id = send(&mut a, &mut net, &conv.topic, "token refreshed");
+    let ev = net.run(&mut [&mut a]);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::Sent { id: i, .. } if *i == id)));
+    assert_eq!(count(&net), stored + 1);
+
+    net.reject_tokens_next = 2;
+    send(&mut a, &mut net, &conv.topic, "refused twice");
+    let ev = net.run(&mut [&mut a]);
+    let failed = ev[0].iter().find_map(|e| match e {
+        Event::Failed { error, .. } => Some(error.code()),
+        _ => None,
+    });
+    assert_eq!(failed, Some("api.unauthenticated"));
+    assert_eq!(count(&net), stored + 1, "nothing published");
+}
+
+#[test]
+fn out_of_order_and_repeated_envelopes_are_delivered_once_and_listed_in_order() {
+    let mut net = Net::new(T0);
+    let (ka, kb) = (identity(71), identity(72));
+    let b_addr = kb.address().clone();
+    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
+    a.publish_contact();
+    b.publish_contact();
+    net.run(&mut [&mut a, &mut b]);
+    a.start_conversation(&b_addr, None, net.now_ns);
+    let conv = started(&net.run(&mut [&mut a])[0]);
+    for i in 0..5 {
+        send(&mut a, &mut net, &conv.topic, &format!("o{i}"));
+    }
+    net.run(&mut [&mut a]);
+    b.sync_conversations(net.now_ns);
+    net.run(&mut [&mut b]);
+    let mut envelopes: Vec<Envelope> = net.store[&conv.topic].values().cloned().collect();
+    envelopes.reverse();
+    envelopes.push(envelopes[1].clone());
+    b.receive(&envelopes);
+    b.receive(&envelopes[..2]);
+    let events: Vec<Event> = std::iter::from_fn(|| b.poll_event()).collect();
+    let mut got = texts(&events);
+    assert_eq!(got.len(), 5, "each message once: {got:?}");
+    got.sort();
+    assert_eq!(got, vec!["o0", "o1", "o2", "o3", "o4"]);
+    b.messages(&conv.topic, MessageQuery::default());
+    assert_eq!(listed(&net.run(&mut [&mut b])[0]), vec!["o0", "o1", "o2", "o3", "o4"]);
+}
+
+#[test]
+fn a_consent_proof_in_the_invitation_is_honoured_by_the_recipient() {
+    let mut net = Net::new(T0);
+    let mut rng = ChaCha20Rng::seed_from_u64(81);
+    let (alice_wallet, carol_wallet, mallory_wallet) =
+        (LocalWallet::generate(&mut rng), LocalWallet::generate(&mut rng), LocalWallet::generate(&mut rng));
+    let ka = alice_wallet.create_identity(&mut rng, T0 / 1_000_000);
+    let kc = carol_wallet.create_identity(&mut rng, T0 / 1_000_000);
+    let (a_addr, c_addr) = (ka.address().clone(), kc.address().clone());
+    let (mut a, mut c) = (client(ka, 1), client(kc, 2));
+    a.publish_contact();
+    c.publish_contact();
+    net.run(&mut [&mut a, &mut c]);
+
+    // Carol signed a consent proof for alice beforehand; a forged one comes from mallory.
+    let ts = T0 / 1_000_000;
+    let proof_for = |wallet: &LocalWallet| {
+        let request = xmtp_core::consent::consent_proof_request(a_addr.as_str(), ts);
+        xmtp_core::consent::consent_proof_payload(&wallet.sign(&request), ts)
+    };
+    let ctx = |id: &str| Some(ConversationContext { conversation_id: id.into(), ..Default::default() });
+    a.start_conversation_with_proof(&c_addr, ctx("forged"), Some(proof_for(&mallory_wallet)), net.now_ns);
+    net.run(&mut [&mut a]);
+    c.sync_conversations(net.now_ns);
+    net.run(&mut [&mut c]);
+    c.sync_consent(net.now_ns + 1_000_000);
+    net.run(&mut [&mut c]);
+    assert_eq!(c.consent_state(a_addr.as_str()), ConsentState::Unknown, "a proof not signed by carol is ignored");
+
+    a.start_conversation_with_proof(&c_addr, ctx("proved"), Some(proof_for(&carol_wallet)), net.now_ns);
+    net.run(&mut [&mut a]);
+    c.sync_conversations(net.now_ns);
+    net.run(&mut [&mut c]);
+    c.sync_consent(net.now_ns + 1_000_000);
+    let ev = net.run(&mut [&mut c]);
+    assert_eq!(c.consent_state(a_addr.as_str()), ConsentState::Allowed);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::ConsentChanged { state: ConsentState::Allowed, .. })));
+    // The allow was published, so another device of carol's (same keys, fresh state) sees it.
+    let mut other_device = client(PrivateKeyBundle::from_bytes(&c.keys().to_v1_bytes().unwrap()).unwrap(), 6);
+    other_device.sync_consent(net.now_ns);
+    net.run(&mut [&mut other_device]);
+    assert_eq!(other_device.consent_state(a_addr.as_str()), ConsentState::Allowed);
+}

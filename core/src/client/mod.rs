@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use rand_core::CryptoRngCore;
 use xmtp_proto::message_api::v1::{Envelope, QueryRequest};
+use xmtp_proto::message_contents::ConsentProofPayload;
 
 pub use bootstrap::Bootstrap;
 pub use consent_list::{ConsentList, ConsentState};
@@ -258,6 +259,14 @@ pub enum Event {
     },
 }
 
+/// A conversation start waiting for the peer's contact.
+#[derive(Debug, Clone)]
+struct StartRequest {
+    peer: Address,
+    context: Option<ConversationContext>,
+    consent_proof: Option<ConsentProofPayload>,
+}
+
 #[derive(Debug)]
 enum Pending {
     OwnContact {
@@ -270,7 +279,7 @@ enum Pending {
     Contacts {
         op: OpId,
         addresses: Vec<Address>,
-        then_start: Option<(Address, Option<ConversationContext>)>,
+        then_start: Option<StartRequest>,
     },
     Sync {
         op: OpId,
@@ -625,12 +634,7 @@ impl Client {
         op
     }
 
-    fn resolve_contacts_then(
-        &mut self,
-        op: OpId,
-        addresses: &[Address],
-        then_start: Option<(Address, Option<ConversationContext>)>,
-    ) {
+    fn resolve_contacts_then(&mut self, op: OpId, addresses: &[Address], then_start: Option<StartRequest>) {
         if addresses.is_empty() {
             self.events.push_back(Event::ContactsResolved { op, results: Vec::new() });
             return;
@@ -650,7 +654,7 @@ impl Client {
         op: OpId,
         addresses: &[Address],
         pages: &[Page],
-        then_start: Option<(Address, Option<ConversationContext>)>,
+        then_start: Option<StartRequest>,
         now_ns: u64,
     ) {
         let mut results = Vec::with_capacity(addresses.len());
@@ -670,7 +674,7 @@ impl Client {
             self.outstanding_syncs.insert(op, left);
         }
         match then_start {
-            Some((peer, context)) => self.continue_start(op, &peer, context, now_ns),
+            Some(start) => self.continue_start(op, start, now_ns),
             None => self.events.push_back(Event::ContactsResolved { op, results }),
         }
     }
@@ -784,6 +788,19 @@ impl Client {
     /// only has a legacy contact or a V1 conversation already exists; otherwise invite (V2).
     /// Finishes with [`Event::ConversationStarted`] or [`Event::Failed`].
     pub fn start_conversation(&mut self, peer: &Address, context: Option<ConversationContext>, now_ns: u64) -> OpId {
+        self.start_conversation_with_proof(peer, context, None, now_ns)
+    }
+
+    /// [`Client::start_conversation`] carrying a consent proof the peer signed in advance
+    /// (see [`crate::consent::consent_proof_request`]); a new invitation includes it, and the
+    /// peer honours it when loading consent.
+    pub fn start_conversation_with_proof(
+        &mut self,
+        peer: &Address,
+        context: Option<ConversationContext>,
+        consent_proof: Option<ConsentProofPayload>,
+        now_ns: u64,
+    ) -> OpId {
         let op = self.new_id();
         if peer == self.address() {
             self.fail_op(op, ClientError::SelfConversation);
@@ -793,10 +810,11 @@ impl Client {
             self.events.push_back(Event::ConversationStarted { op, conversation: existing });
             return op;
         }
+        let start = StartRequest { peer: peer.clone(), context, consent_proof };
         if self.contacts.contains_key(peer) {
-            self.continue_start(op, peer, context, now_ns);
+            self.continue_start(op, start, now_ns);
         } else {
-            self.resolve_contacts_then(op, std::slice::from_ref(peer), Some((peer.clone(), context)));
+            self.resolve_contacts_then(op, std::slice::from_ref(peer), Some(start));
         }
         op
     }
@@ -817,7 +835,9 @@ impl Client {
         None
     }
 
-    fn continue_start(&mut self, op: OpId, peer: &Address, context: Option<ConversationContext>, now_ns: u64) {
+    fn continue_start(&mut self, op: OpId, start: StartRequest, now_ns: u64) {
+        let StartRequest { peer, context, consent_proof } = start;
+        let peer = &peer;
         let Some(contact) = self.contacts.get(peer).cloned() else {
             self.fail_op(op, ClientError::NoIdentity);
             return;
@@ -843,8 +863,14 @@ impl Client {
             return;
         }
         let created_ns = now_ns / 1_000_000 * 1_000_000;
-        let sealed =
-            invitation::create(self.reader.keys(), &contact.bundle, context.as_ref(), None, created_ns, &mut *self.rng);
+        let sealed = invitation::create(
+            self.reader.keys(),
+            &contact.bundle,
+            context.as_ref(),
+            consent_proof,
+            created_ns,
+            &mut *self.rng,
+        );
         let sealed = match sealed {
             Ok(s) => s,
             Err(e) => {

@@ -26,6 +26,8 @@ pub struct Net {
     pub inbox: HashMap<String, Vec<Envelope>>,
     /// Fail this many of the next requests with 429.
     pub rate_limit_next: usize,
+    /// Refuse the token of this many of the next publishes with 401.
+    pub reject_tokens_next: usize,
     /// Deliver each streamed envelope twice.
     pub duplicate_stream: bool,
     /// Requests served.
@@ -107,6 +109,12 @@ impl Net {
                     if self.rate_limit_next > 0 && !matches!(req.kind, RequestKind::Subscribe { .. }) {
                         self.rate_limit_next -= 1;
                         let err = ApiError::from_http(429, br#"{"code":8,"message":"rate limited","details":[]}"#);
+                        c.handle_error(req.id, &err, self.now_ns);
+                        continue;
+                    }
+                    if self.reject_tokens_next > 0 && matches!(req.kind, RequestKind::Publish { .. }) {
+                        self.reject_tokens_next -= 1;
+                        let err = ApiError::from_http(401, br#"{"code":16,"message":"invalid token","details":[]}"#);
                         c.handle_error(req.id, &err, self.now_ns);
                         continue;
                     }
