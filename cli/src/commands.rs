@@ -243,15 +243,9 @@ pub fn read(ctx: &Ctx, with: &str, conversation_id: Option<&str>, limit: Option<
     let peer = parse_address(with)?;
     let mut session = ctx.session()?;
     sync(&mut session)?;
-    let id = conversation_id.filter(|s| !s.is_empty());
     let conversation = session
         .client
-        .conversations()
-        .into_iter()
-        .find(|c| {
-            c.peer_address == peer
-                && c.context.as_ref().map(|x| x.conversation_id.as_str()).filter(|s| !s.is_empty()) == id
-        })
+        .conversation_with(&peer, conversation_id)
         .ok_or_else(|| format!("no conversation with {peer}"))?;
     let query = MessageQuery { limit, ascending: limit.is_none(), ..Default::default() };
     let op = session.client.messages(&conversation.topic, query);

@@ -34,16 +34,35 @@ impl Contact {
     }
 }
 
+/// `ContactBundle{v1}` of a bundle (legacy form; fails for native V2 keys).
+pub fn encode_bundle_v1(bundle: &PeerBundle) -> Result<Vec<u8>, KeyError> {
+    let v1 = pb::ContactBundleV1 { key_bundle: Some(bundle.to_legacy_proto()?) };
+    Ok(pb::ContactBundle { version: Some(pb::contact_bundle::Version::V1(v1)) }.encode_to_vec())
+}
+
+/// `ContactBundle{v2}` of a bundle (legacy keys converted).
+pub fn encode_bundle_v2(bundle: &PeerBundle) -> Vec<u8> {
+    let v2 = pb::ContactBundleV2 { key_bundle: Some(bundle.to_signed_proto()) };
+    pb::ContactBundle { version: Some(pb::contact_bundle::Version::V2(v2)) }.encode_to_vec()
+}
+
 /// `ContactBundle{v1}` of the own keys (legacy form).
 pub fn encode_v1(keys: &PrivateKeyBundle) -> Result<Vec<u8>, KeyError> {
-    let v1 = pb::ContactBundleV1 { key_bundle: Some(keys.public_bundle().to_legacy_proto()?) };
-    Ok(pb::ContactBundle { version: Some(pb::contact_bundle::Version::V1(v1)) }.encode_to_vec())
+    encode_bundle_v1(&keys.public_bundle())
 }
 
 /// `ContactBundle{v2}` of the own keys (legacy keys converted).
 pub fn encode_v2(keys: &PrivateKeyBundle) -> Vec<u8> {
-    let v2 = pb::ContactBundleV2 { key_bundle: Some(keys.public_bundle().to_signed_proto()) };
-    pb::ContactBundle { version: Some(pb::contact_bundle::Version::V2(v2)) }.encode_to_vec()
+    encode_bundle_v2(&keys.public_bundle())
+}
+
+/// A decoded contact encoded again in the form it was published in (bare legacy bundles are
+/// re-encoded as `ContactBundle{v1}`).
+pub fn encode(contact: &Contact) -> Result<Vec<u8>, KeyError> {
+    match contact.version {
+        ContactVersion::V2 => Ok(encode_bundle_v2(&contact.bundle)),
+        ContactVersion::V1 | ContactVersion::BareLegacy => encode_bundle_v1(&contact.bundle),
+    }
 }
 
 /// Decode and verify a contact bundle. Accepts `ContactBundle` v1/v2 and, failing that, a bare

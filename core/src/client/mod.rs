@@ -819,6 +819,14 @@ impl Client {
         op
     }
 
+    /// The conversation with `peer` and this conversation id (`None` or empty = none): a V2
+    /// conversation with the same id, or, without an id, a V1 conversation with the peer.
+    pub fn conversation_with(&self, peer: &Address, conversation_id: Option<&str>) -> Option<Conversation> {
+        let context =
+            conversation_id.map(|id| ConversationContext { conversation_id: id.to_string(), ..Default::default() });
+        self.existing_conversation(peer, context.as_ref())
+    }
+
     fn existing_conversation(&self, peer: &Address, context: Option<&ConversationContext>) -> Option<Conversation> {
         let id = context.map(|c| c.conversation_id.as_str()).filter(|s| !s.is_empty());
         let v2 = self.reader.v2_conversations().into_iter().find(|c| {

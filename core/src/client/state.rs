@@ -12,7 +12,7 @@ use xmtp_proto::message_contents as pb;
 
 use super::{read_message, Client, Message};
 use crate::consent::ConsentAction;
-use crate::contact::{self, ContactVersion};
+use crate::contact;
 use crate::content::Registry;
 use crate::crypto::{Address, SecretBytes};
 use crate::decoder::{EnvelopeReader, V1Conversation};
@@ -206,13 +206,8 @@ impl Client {
             contacts: self
                 .contacts
                 .values()
-                .filter_map(|c| {
-                    let bytes = match c.version {
-                        ContactVersion::V2 => Some(contact_v2_bytes(c)),
-                        _ => contact_v1_bytes(c),
-                    }?;
-                    Some(STANDARD.encode(bytes))
-                })
+                .filter_map(|c| contact::encode(c).ok())
+                .map(|b| STANDARD.encode(b))
                 .collect(),
             intro_sent: self.intro_sent.iter().map(ToString::to_string).collect(),
         };
@@ -249,25 +244,6 @@ impl Client {
         }
         Ok(client)
     }
-}
-
-fn contact_v2_bytes(c: &crate::contact::Contact) -> Vec<u8> {
-    pb::ContactBundle {
-        version: Some(pb::contact_bundle::Version::V2(pb::ContactBundleV2 {
-            key_bundle: Some(c.bundle.to_signed_proto()),
-        })),
-    }
-    .encode_to_vec()
-}
-
-fn contact_v1_bytes(c: &crate::contact::Contact) -> Option<Vec<u8>> {
-    let legacy = c.bundle.to_legacy_proto().ok()?;
-    Some(
-        pb::ContactBundle {
-            version: Some(pb::contact_bundle::Version::V1(pb::ContactBundleV1 { key_bundle: Some(legacy) })),
-        }
-        .encode_to_vec(),
-    )
 }
 
 /// Decrypt one envelope with an exported state, without a network or an engine: for
