@@ -146,3 +146,28 @@ fn xmtpjs_clients_through_the_node() {
     node.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Batch contact lookups, paging past one page and ephemeral messages, by real xmtp-js clients
+/// through the node.
+#[test]
+fn xmtpjs_batch_query_paging_and_ephemeral_through_the_node() {
+    let node = xmtp_devnode::Node::start(xmtp_devnode::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        storage: xmtp_devnode::Storage::Memory,
+        log: false,
+        ..xmtp_devnode::Config::default()
+    })
+    .unwrap();
+    let out = std::env::temp_dir().join(format!("xmtp-devnode-scenarios-{}.json", std::process::id()));
+    run_node(&["scenarios.cjs", "--api-url", &node.url(), "--out", out.to_str().unwrap()]);
+    let v = read_json(&out);
+    assert_eq!(v["canMessage"], serde_json::json!([true, false, true]), "batch contact lookup");
+    let paged: Vec<String> = v["paged"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+    let expected: Vec<String> = (0..120).map(|i| format!("p{i:03}")).collect();
+    assert_eq!(paged, expected, "120 messages over two pages, in order");
+    assert_eq!(v["newest"], serde_json::json!(["p119", "p118", "p117", "p116", "p115"]));
+    assert_eq!(v["ephemeralReceived"], serde_json::json!(["ephemeral hello"]), "relayed live");
+    assert_eq!(v["ephemeralStored"], false, "never stored");
+    std::fs::remove_file(out).ok();
+    node.shutdown();
+}
