@@ -73,6 +73,20 @@ fn listed(events: &[Event]) -> Vec<String> {
         .expect("a Messages event")
 }
 
+/// Two published identities (from seeds `seed` and `seed + 1`) and a V2 conversation that the
+/// first started with the second.
+fn pair(net: &mut Net, seed: u64) -> (Client, Client, xmtp_core::client::Conversation) {
+    let (ka, kb) = (identity(seed), identity(seed + 1));
+    let b_addr = kb.address().clone();
+    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
+    a.publish_contact();
+    b.publish_contact();
+    net.run(&mut [&mut a, &mut b]);
+    a.start_conversation(&b_addr, None, net.now_ns);
+    let conv = started(&net.run(&mut [&mut a])[0]);
+    (a, b, conv)
+}
+
 fn send(c: &mut Client, net: &mut Net, topic: &str, s: &str) -> String {
     net.now_ns += 1_000_000;
     c.send(topic, &TextCodec::id(), &text(s), SendOptions::default(), net.now_ns).expect("send").1
@@ -268,14 +282,7 @@ fn three_identities_end_to_end() {
 #[test]
 fn rate_limit_storms_are_retried_without_loss_or_duplicates() {
     let mut net = Net::new(T0);
-    let (ka, kb) = (identity(21), identity(22));
-    let b_addr = kb.address().clone();
-    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
-    a.publish_contact();
-    b.publish_contact();
-    net.run(&mut [&mut a, &mut b]);
-    a.start_conversation(&b_addr, None, net.now_ns);
-    let conv = started(&net.run(&mut [&mut a])[0]);
+    let (mut a, mut b, conv) = pair(&mut net, 21);
     net.rate_limit_next = 7;
     let ids: Vec<String> = (0..5).map(|i| send(&mut a, &mut net, &conv.topic, &format!("r{i}"))).collect();
     let ev = net.run(&mut [&mut a]);
@@ -329,14 +336,7 @@ fn malformed_responses_and_unknown_ids_fail_cleanly() {
 #[test]
 fn batch_decrypt_gives_one_result_per_envelope_in_order() {
     let mut net = Net::new(T0);
-    let (ka, kb) = (identity(41), identity(42));
-    let b_addr = kb.address().clone();
-    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
-    a.publish_contact();
-    b.publish_contact();
-    net.run(&mut [&mut a, &mut b]);
-    a.start_conversation(&b_addr, None, net.now_ns);
-    let conv = started(&net.run(&mut [&mut a])[0]);
+    let (mut a, mut b, conv) = pair(&mut net, 41);
     for i in 0..600 {
         send(&mut a, &mut net, &conv.topic, &format!("b{i}"));
     }
@@ -418,14 +418,7 @@ fn bootstrap_creates_stores_then_loads_the_same_identity() {
 #[test]
 fn refused_tokens_are_refreshed_once_then_the_send_fails() {
     let mut net = Net::new(T0);
-    let (ka, kb) = (identity(61), identity(62));
-    let b_addr = kb.address().clone();
-    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
-    a.publish_contact();
-    b.publish_contact();
-    net.run(&mut [&mut a, &mut b]);
-    a.start_conversation(&b_addr, None, net.now_ns);
-    let conv = started(&net.run(&mut [&mut a])[0]);
+    let (mut a, _b, conv) = pair(&mut net, 61);
     let count = |net: &Net| net.store.get(&conv.topic).map_or(0, |m| m.len());
     let stored = count(&net);
 
@@ -449,14 +442,7 @@ fn refused_tokens_are_refreshed_once_then_the_send_fails() {
 #[test]
 fn out_of_order_and_repeated_envelopes_are_delivered_once_and_listed_in_order() {
     let mut net = Net::new(T0);
-    let (ka, kb) = (identity(71), identity(72));
-    let b_addr = kb.address().clone();
-    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
-    a.publish_contact();
-    b.publish_contact();
-    net.run(&mut [&mut a, &mut b]);
-    a.start_conversation(&b_addr, None, net.now_ns);
-    let conv = started(&net.run(&mut [&mut a])[0]);
+    let (mut a, mut b, conv) = pair(&mut net, 71);
     for i in 0..5 {
         send(&mut a, &mut net, &conv.topic, &format!("o{i}"));
     }
