@@ -1,0 +1,51 @@
+//! Push-notification keys and batch decryption.
+
+use super::*;
+
+impl Client {
+    /// Push-notification HMAC keys per V2 conversation for the periods −1, 0, +1 around
+    /// `now_ms`, optionally only for some topics.
+    pub fn hmac_keys(&self, now_ms: u64, topics: Option<&[String]>) -> BTreeMap<String, Vec<(u64, [u8; 32])>> {
+        self.reader
+            .v2_conversations()
+            .into_iter()
+            .filter(|c| topics.is_none_or(|t| t.contains(&c.topic)))
+            .map(|c| {
+                let keys = push::hmac_keys_around(c.key_material.expose(), self.address(), now_ms)
+                    .into_iter()
+                    .map(|(p, k)| (p, *k))
+                    .collect();
+                (c.topic.clone(), keys)
+            })
+            .collect()
+    }
+
+    /// Decrypt many envelopes of known conversations: one result per envelope, in order.
+    /// Verified sender bundles and conversation secrets are cached across the batch. With the
+    /// `parallel` feature (native targets) large batches are split across threads.
+    pub fn decrypt_batch(&mut self, envelopes: &[Envelope]) -> Vec<Result<Message, Error>> {
+        #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+        {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if threads > 1 && envelopes.len() >= PARALLEL_MIN_BATCH {
+                return self.decrypt_parallel(envelopes, threads);
+            }
+        }
+        envelopes.iter().map(|e| read_message(&mut self.reader, e)).collect()
+    }
+
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    pub(super) fn decrypt_parallel(&self, envelopes: &[Envelope], threads: usize) -> Vec<Result<Message, Error>> {
+        let chunk = envelopes.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = envelopes
+                .chunks(chunk)
+                .map(|part| {
+                    let mut reader = self.reader.clone();
+                    s.spawn(move || part.iter().map(|e| read_message(&mut reader, e)).collect::<Vec<_>>())
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("decryption threads do not panic")).collect()
+        })
+    }
+}

@@ -1,0 +1,229 @@
+//! Conversations: syncing invitations and intros, reading envelopes into state, starting conversations.
+
+use super::*;
+
+impl Client {
+    /// List conversations: invitations (V2) and intros (V1) since the last sync minus 10 s.
+    /// Emits [`Event::NewConversation`] for each new one, then [`Event::ConversationsSynced`].
+    pub fn sync_conversations(&mut self, now_ns: u64) -> OpId {
+        let op = self.new_id();
+        let start = self.last_sync_ns.saturating_sub(SYNC_OVERLAP_NS);
+        self.outstanding_syncs.insert(op, 2);
+        for t in [topic::invite(self.address()), topic::intro(self.address())] {
+            let q = query(&t, start, 0, true, PAGE_SIZE, None);
+            self.queue(
+                RequestKind::Query(q.clone()),
+                Some(Pending::Sync { op, query: q, kind: SyncKind::Conversations }),
+            );
+        }
+        self.last_sync_ns = now_ns;
+        op
+    }
+
+    pub(super) fn after_sync_page(&mut self, op: OpId, query: QueryRequest, kind: SyncKind, page: Page, now_ns: u64) {
+        let full = page.envelopes.len() >= PAGE_SIZE as usize;
+        for e in &page.envelopes {
+            self.ingest(e, false, now_ns);
+        }
+        if let (true, Some(c)) = (full, page.cursor) {
+            let mut next = query;
+            if let Some(p) = next.paging_info.as_mut() {
+                p.cursor = Some(c);
+            }
+            self.queue(RequestKind::Query(next.clone()), Some(Pending::Sync { op, query: next, kind }));
+            return;
+        }
+        let left = self.outstanding_syncs.get(&op).copied().unwrap_or(1).saturating_sub(1);
+        if left > 0 {
+            self.outstanding_syncs.insert(op, left);
+            return;
+        }
+        self.outstanding_syncs.remove(&op);
+        match kind {
+            SyncKind::Conversations => self.events.push_back(Event::ConversationsSynced { op }),
+            SyncKind::Consent => {
+                self.honour_consent_proofs(now_ns);
+                self.events.push_back(Event::ConsentSynced { op });
+            }
+        }
+    }
+
+    /// Read one envelope into the state; `live` envelopes (stream, gap fill) also yield
+    /// message events.
+    pub(super) fn ingest(&mut self, e: &Envelope, live: bool, now_ns: u64) {
+        let (kind, result) = self.reader.read(e);
+        match result {
+            Ok(Decoded::Invite { conversation, is_new }) => {
+                if is_new {
+                    let public = Conversation::from_v2(&conversation);
+                    self.events.push_back(Event::NewConversation(public.clone()));
+                    self.extend_subscription(&public.topic);
+                    if live {
+                        self.catch_up(&public.topic);
+                    }
+                }
+            }
+            Ok(Decoded::Message { message, content }) => {
+                let topic = message.conversation_topic.clone();
+                let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
+                *mark = (*mark).max(e.timestamp_ns);
+                if message.version == MessageVersion::V1 && !self.subscribed.contains(&topic) {
+                    if let Some(c) = self.reader.v1_conversations().into_iter().find(|c| c.topic == topic) {
+                        let public = Conversation::from_v1(c);
+                        self.events.push_back(Event::NewConversation(public));
+                        let newly = !self.subscribed.is_empty();
+                        self.extend_subscription(&topic);
+                        if live && newly {
+                            self.catch_up(&topic);
+                        }
+                    }
+                }
+                let is_intro = kind == EnvelopeKind::Intro;
+                if live && !is_intro && self.delivered.insert(message.id.clone()) {
+                    self.events.push_back(Event::Message(Box::new(Message { message, content })));
+                }
+            }
+            Ok(Decoded::Preferences(action)) => {
+                for (entry, state) in self.consent.add(e.timestamp_ns, action) {
+                    self.events.push_back(Event::ConsentChanged { entry, state });
+                }
+                let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
+                *mark = (*mark).max(e.timestamp_ns);
+            }
+            Ok(_) => {}
+            Err(err) => self.events.push_back(Event::EnvelopeFailed { kind, code: err.code() }),
+        }
+        let _ = now_ns;
+    }
+
+    pub(super) fn extend_subscription(&mut self, topic: &str) {
+        if !self.subscribed.is_empty() && !self.subscribed.iter().any(|t| t == topic) {
+            self.subscribed.push(topic.to_string());
+            let topics = self.subscribed.clone();
+            self.queue(RequestKind::Subscribe { topics }, None);
+            self.events.push_back(Event::SubscriptionChanged);
+        }
+    }
+
+    /// Start (or reuse) a conversation with `peer`, following xmtp-js: reuse a V2 conversation
+    /// with the same peer and conversation id; without a conversation id, use V1 when the peer
+    /// only has a legacy contact or a V1 conversation already exists; otherwise invite (V2).
+    /// Finishes with [`Event::ConversationStarted`] or [`Event::Failed`].
+    pub fn start_conversation(&mut self, peer: &Address, context: Option<ConversationContext>, now_ns: u64) -> OpId {
+        self.start_conversation_with_proof(peer, context, None, now_ns)
+    }
+
+    /// [`Client::start_conversation`] carrying a consent proof the peer signed in advance
+    /// (see [`crate::consent::consent_proof_request`]); a new invitation includes it, and the
+    /// peer honours it when loading consent.
+    pub fn start_conversation_with_proof(
+        &mut self,
+        peer: &Address,
+        context: Option<ConversationContext>,
+        consent_proof: Option<ConsentProofPayload>,
+        now_ns: u64,
+    ) -> OpId {
+        let op = self.new_id();
+        if peer == self.address() {
+            self.fail_op(op, ClientError::SelfConversation);
+            return op;
+        }
+        if let Some(existing) = self.existing_conversation(peer, context.as_ref()) {
+            self.events.push_back(Event::ConversationStarted { op, conversation: existing });
+            return op;
+        }
+        let start = StartRequest { peer: peer.clone(), context, consent_proof };
+        if self.contacts.contains_key(peer) {
+            self.continue_start(op, start, now_ns);
+        } else {
+            self.resolve_contacts_then(op, std::slice::from_ref(peer), Some(start));
+        }
+        op
+    }
+
+    /// The conversation with `peer` and this conversation id (`None` or empty = none): a V2
+    /// conversation with the same id, or, without an id, a V1 conversation with the peer.
+    pub fn conversation_with(&self, peer: &Address, conversation_id: Option<&str>) -> Option<Conversation> {
+        let context =
+            conversation_id.map(|id| ConversationContext { conversation_id: id.to_string(), ..Default::default() });
+        self.existing_conversation(peer, context.as_ref())
+    }
+
+    pub(super) fn existing_conversation(
+        &self,
+        peer: &Address,
+        context: Option<&ConversationContext>,
+    ) -> Option<Conversation> {
+        let id = context.map(|c| c.conversation_id.as_str()).filter(|s| !s.is_empty());
+        let v2 = self.reader.v2_conversations().into_iter().find(|c| {
+            c.peer_address == *peer
+                && c.context.as_ref().map(|x| x.conversation_id.as_str()).filter(|s| !s.is_empty()) == id
+        });
+        if let Some(c) = v2 {
+            return Some(Conversation::from_v2(c));
+        }
+        if id.is_none() {
+            let v1 = self.reader.v1_conversations().into_iter().find(|c| c.peer_address == *peer);
+            return v1.map(Conversation::from_v1);
+        }
+        None
+    }
+
+    pub(super) fn continue_start(&mut self, op: OpId, start: StartRequest, now_ns: u64) {
+        let StartRequest { peer, context, consent_proof } = start;
+        let peer = &peer;
+        let Some(contact) = self.contacts.get(peer).cloned() else {
+            self.fail_op(op, ClientError::NoIdentity);
+            return;
+        };
+        let no_id = context.as_ref().is_none_or(|c| c.conversation_id.is_empty());
+        let legacy_only = matches!(contact.version, ContactVersion::V1 | ContactVersion::BareLegacy);
+        if no_id
+            && legacy_only
+            && contact.bundle.is_legacy_convertible()
+            && self.reader.keys().identity().public().is_legacy_convertible()
+        {
+            let v1 = V1Conversation {
+                topic: topic::direct_message(self.address(), peer),
+                peer_address: peer.clone(),
+                created_ns: now_ns,
+            };
+            let public = Conversation::from_v1(&v1);
+            if self.reader.add_v1_conversation(v1) {
+                self.events.push_back(Event::NewConversation(public.clone()));
+                self.extend_subscription(&public.topic);
+            }
+            self.events.push_back(Event::ConversationStarted { op, conversation: public });
+            return;
+        }
+        let created_ns = now_ns / 1_000_000 * 1_000_000;
+        let sealed = invitation::create(
+            self.reader.keys(),
+            &contact.bundle,
+            context.as_ref(),
+            consent_proof,
+            created_ns,
+            &mut *self.rng,
+        );
+        let sealed = match sealed {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail_op(op, Error::from(e).into());
+                return;
+            }
+        };
+        let envelopes = sealed
+            .topics
+            .iter()
+            .map(|t| Envelope {
+                content_topic: t.clone(),
+                timestamp_ns: sealed.timestamp_ns,
+                message: sealed.payload.clone(),
+            })
+            .collect();
+        let pending = Pending::PublishInvite { op, conversation: Box::new(sealed.conversation) };
+        if let Err(e) = self.publish(envelopes, now_ns, pending) {
+            self.fail_op(op, e);
+        }
+    }
+}
