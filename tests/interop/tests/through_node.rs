@@ -1,7 +1,7 @@
-//! The engine (over the CLI's HTTP transport) and real `@xmtp/xmtp-js@13.0.4` clients exchange
-//! messages through our own node, with publish authentication and rate limits on: xmtp-js writes
-//! V1 and V2 conversations that the engine reads identically; the engine writes V2 and V1
-//! messages that xmtp-js reads.
+//! Our client and real `@xmtp/xmtp-js@13.0.4` clients exchange messages through our own node,
+//! with publish authentication and rate limits on: xmtp-js writes V1 and V2 conversations that
+//! the engine, over the CLI's HTTP transport, reads identically; the CLI's commands write V2 and
+//! V1 messages that xmtp-js reads.
 
 #[path = "../../../core/tests/support/corpus.rs"]
 mod corpus;
@@ -11,10 +11,8 @@ use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
 use xmtp_cli::session::{now_ns, Session};
 use xmtp_cli::transport::Transport;
-use xmtp_core::client::{Client, Event, MessageQuery, SendOptions};
-use xmtp_core::content::{Content, TextCodec};
-use xmtp_core::crypto::Address;
-use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
+use xmtp_core::client::{Client, Event, MessageQuery};
+use xmtp_core::keys::PrivateKeyBundle;
 use xmtp_devnode::{Config, Node, Storage};
 use xmtp_interop::{read_json, run_node, scratch};
 
@@ -56,18 +54,6 @@ fn read_all(s: &mut Session) -> corpus::ReadBack {
     out
 }
 
-fn send_text(s: &mut Session, peer: &Address, text: &str) -> String {
-    let op = s.client.start_conversation(peer, None, now_ns());
-    let (event, _) = s.run(op).unwrap();
-    let Event::ConversationStarted { conversation, .. } = event else { panic!("conversation") };
-    let (op, id) = s
-        .client
-        .send(&conversation.topic, &TextCodec::id(), &Content::Text(text.into()), SendOptions::default(), now_ns())
-        .unwrap();
-    s.run(op).unwrap();
-    id
-}
-
 #[test]
 fn engine_and_xmtpjs_talk_through_our_node() {
     let node = Node::start(Config {
@@ -93,18 +79,20 @@ fn engine_and_xmtpjs_talk_through_our_node() {
     }
     assert!(compared >= 40, "compared {compared} message contents");
 
-    // The engine writes to xmtp-js identities: V2 to bob, V1 to carol (legacy contact only).
-    let mut rng = ChaCha20Rng::seed_from_u64(77);
-    let dave_keys = LocalWallet::generate(&mut rng).create_identity(&mut rng, now_ns() / 1_000_000);
-    let dave_addr = dave_keys.address().to_string();
-    let mut dave = session(&url, dave_keys, 9);
-    let op = dave.client.publish_contact();
-    dave.run(op).unwrap();
-    let bob = Address::parse(corpus["identities"]["bob"]["address"].as_str().unwrap()).unwrap();
-    let carol = Address::parse(corpus["identities"]["carol"]["address"].as_str().unwrap()).unwrap();
-    send_text(&mut dave, &bob, "from the Rust engine to bob");
-    send_text(&mut dave, &bob, "second, same conversation");
-    send_text(&mut dave, &carol, "V1 from the Rust engine to carol");
+    // The CLI (its command functions, with a real profile directory) writes to xmtp-js
+    // identities: V2 to bob, V1 to carol (legacy contact only).
+    let ctx = xmtp_cli::commands::Ctx {
+        node: url.clone(),
+        profile: xmtp_cli::profile::Profile::new(dir.join("dave")),
+        json: true,
+    };
+    xmtp_cli::commands::init(&ctx, None, None).unwrap();
+    let dave_addr = ctx.profile.keys().unwrap().address().to_string();
+    let bob = corpus["identities"]["bob"]["address"].as_str().unwrap();
+    let carol = corpus["identities"]["carol"]["address"].as_str().unwrap();
+    xmtp_cli::commands::send(&ctx, bob, "from the Rust CLI to bob", None, false).unwrap();
+    xmtp_cli::commands::send(&ctx, bob, "second, same conversation", None, false).unwrap();
+    xmtp_cli::commands::send(&ctx, carol, "V1 from the Rust CLI to carol", None, false).unwrap();
 
     // xmtp-js reads them from our node (nothing given to it but the keys).
     let input = dir.join("keys.json");
@@ -131,9 +119,9 @@ fn engine_and_xmtpjs_talk_through_our_node() {
     };
     assert_eq!(
         from_dave("bob"),
-        ("v2".to_string(), vec!["from the Rust engine to bob".to_string(), "second, same conversation".to_string()])
+        ("v2".to_string(), vec!["from the Rust CLI to bob".to_string(), "second, same conversation".to_string()])
     );
-    assert_eq!(from_dave("carol"), ("v1".to_string(), vec!["V1 from the Rust engine to carol".to_string()]));
+    assert_eq!(from_dave("carol"), ("v1".to_string(), vec!["V1 from the Rust CLI to carol".to_string()]));
     node.shutdown();
     std::fs::remove_dir_all(dir).ok();
 }
