@@ -26,12 +26,17 @@ pub struct Bucket {
 /// The two rate-limit classes of the reference node: publishes spend from `publish`, every other
 /// call from `default`. A call costs 1, except a publish (its number of envelopes) and a batch
 /// query (its number of queries), never less than 1.
-#[derive(Debug, Clone, Copy, PartialEq)]
+///
+/// Allow-listed (priority) client IPs get buckets scaled like the reference node's: ×2 for
+/// `default`, ×4 for `publish`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimits {
     /// `DEF`: queries, batch queries, subscriptions, malformed calls.
     pub default: Bucket,
     /// `PUB`: publishes.
     pub publish: Bucket,
+    /// Priority (allow-listed) client IPs.
+    pub priority: Vec<std::net::IpAddr>,
 }
 
 impl Default for RateLimits {
@@ -40,6 +45,7 @@ impl Default for RateLimits {
         Self {
             default: Bucket { refill_per_minute: 4000.0, max_tokens: 20000.0 },
             publish: Bucket { refill_per_minute: 600.0, max_tokens: 3000.0 },
+            priority: Vec::new(),
         }
     }
 }

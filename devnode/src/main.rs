@@ -29,6 +29,10 @@ struct Args {
     /// No request logs on standard error.
     #[arg(long)]
     quiet: bool,
+    /// A priority (allow-listed) client IP: its rate-limit buckets are ×2 (queries) and ×4
+    /// (publishes). Repeatable.
+    #[arg(long = "priority-ip", value_name = "IP")]
+    priority_ips: Vec<std::net::IpAddr>,
 }
 
 fn main() -> ExitCode {
@@ -37,7 +41,8 @@ fn main() -> ExitCode {
         listen: args.listen,
         storage: args.data.map_or(Storage::Memory, Storage::Dir),
         auth: !args.no_auth,
-        rate_limits: (!args.no_rate_limit).then(RateLimits::default),
+        rate_limits: (!args.no_rate_limit)
+            .then(|| RateLimits { priority: args.priority_ips.clone(), ..RateLimits::default() }),
         log: !args.quiet,
         ..Config::default()
     };

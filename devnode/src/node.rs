@@ -43,7 +43,7 @@ impl Node {
         let state = Arc::new(State {
             store,
             hub,
-            limiter: config.rate_limits.map(RateLimiter::new),
+            limiter: config.rate_limits.clone().map(RateLimiter::new),
             tokens: config.auth.then(TokenCache::default),
             log,
             max_body: config.max_body_bytes,

@@ -26,26 +26,41 @@ struct State {
 
 struct Buckets {
     config: Bucket,
+    /// Scale of the buckets of priority clients.
+    priority_scale: f64,
+    priority: Vec<IpAddr>,
     clients: Mutex<HashMap<IpAddr, State>>,
 }
 
 impl Buckets {
-    fn refill(&self, s: &mut State, now: Instant) {
+    fn new(config: Bucket, priority_scale: f64, priority: &[IpAddr]) -> Self {
+        Self { config, priority_scale, priority: priority.to_vec(), clients: Mutex::default() }
+    }
+
+    /// The bucket of a client: the configured one, scaled for priority clients.
+    fn bucket_of(&self, ip: &IpAddr) -> Bucket {
+        let scale = if self.priority.contains(ip) { self.priority_scale } else { 1.0 };
+        Bucket { refill_per_minute: self.config.refill_per_minute * scale, max_tokens: self.config.max_tokens * scale }
+    }
+
+    fn refill(bucket: Bucket, s: &mut State, now: Instant) {
         let minutes = now.saturating_duration_since(s.updated).as_secs_f64() / 60.0;
-        s.tokens = (s.tokens + minutes * self.config.refill_per_minute).min(self.config.max_tokens);
+        s.tokens = (s.tokens + minutes * bucket.refill_per_minute).min(bucket.max_tokens);
         s.updated = now;
     }
 
     fn spend(&self, ip: IpAddr, cost: f64, now: Instant) -> bool {
         let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if clients.len() >= SWEEP_AT && !clients.contains_key(&ip) {
-            clients.retain(|_, s| {
-                self.refill(s, now);
-                s.tokens < self.config.max_tokens
+            clients.retain(|ip, s| {
+                let bucket = self.bucket_of(ip);
+                Self::refill(bucket, s, now);
+                s.tokens < bucket.max_tokens
             });
         }
-        let state = clients.entry(ip).or_insert(State { tokens: self.config.max_tokens, updated: now });
-        self.refill(state, now);
+        let bucket = self.bucket_of(&ip);
+        let state = clients.entry(ip).or_insert(State { tokens: bucket.max_tokens, updated: now });
+        Self::refill(bucket, state, now);
         if state.tokens >= cost {
             state.tokens -= cost;
             true
@@ -64,8 +79,8 @@ pub(crate) struct RateLimiter {
 impl RateLimiter {
     pub(crate) fn new(limits: RateLimits) -> Self {
         Self {
-            default: Buckets { config: limits.default, clients: Mutex::default() },
-            publish: Buckets { config: limits.publish, clients: Mutex::default() },
+            default: Buckets::new(limits.default, 2.0, &limits.priority),
+            publish: Buckets::new(limits.publish, 4.0, &limits.priority),
         }
     }
 
@@ -88,7 +103,7 @@ mod tests {
 
     #[test]
     fn bucket_spends_and_refills() {
-        let b = Buckets { config: Bucket { refill_per_minute: 60.0, max_tokens: 3.0 }, clients: Mutex::default() };
+        let b = Buckets::new(Bucket { refill_per_minute: 60.0, max_tokens: 3.0 }, 2.0, &[]);
         let ip: IpAddr = [127, 0, 0, 1].into();
         let other: IpAddr = [127, 0, 0, 2].into();
         let t0 = Instant::now();
@@ -103,5 +118,20 @@ mod tests {
         // Never above the maximum.
         assert!(!b.spend(ip, 4.0, t0 + Duration::from_secs(3600)));
         assert!(b.spend(ip, 3.0, t0 + Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn priority_clients_get_scaled_buckets() {
+        let limits = RateLimits {
+            default: Bucket { refill_per_minute: 0.0, max_tokens: 10.0 },
+            publish: Bucket { refill_per_minute: 0.0, max_tokens: 10.0 },
+            priority: vec![[10, 0, 0, 1].into()],
+        };
+        let l = RateLimiter::new(limits);
+        let (vip, other): (IpAddr, IpAddr) = ([10, 0, 0, 1].into(), [10, 0, 0, 2].into());
+        assert!(l.allow(vip, Class::Default, 20) && !l.allow(vip, Class::Default, 1), "default ×2");
+        assert!(l.allow(vip, Class::Publish, 40) && !l.allow(vip, Class::Publish, 1), "publish ×4");
+        assert!(!l.allow(other, Class::Default, 11) && l.allow(other, Class::Default, 10));
+        assert!(!l.allow(other, Class::Publish, 11) && l.allow(other, Class::Publish, 10));
     }
 }

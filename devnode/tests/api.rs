@@ -394,6 +394,7 @@ fn rate_limits_per_ip() {
         c.rate_limits = Some(RateLimits {
             default: Bucket { refill_per_minute: 0.0, max_tokens: 5.0 },
             publish: Bucket { refill_per_minute: 60.0, max_tokens: 3.0 },
+            priority: Vec::new(),
         })
     });
     let (a, url) = (agent(), node.url());
