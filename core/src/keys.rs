@@ -637,11 +637,16 @@ impl IdentityCreation {
 
 /// Storing the private keys on the network, encrypted by a wallet signature ("Enable Identity",
 /// facts §8).
-#[derive(Debug)]
 pub struct KeyStorageSeal {
     bundle_bytes: zeroize::Zeroizing<Vec<u8>>,
     address: Address,
     wallet_pre_key: [u8; 32],
+}
+
+impl std::fmt::Debug for KeyStorageSeal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyStorageSeal").field("address", &self.address).finish_non_exhaustive()
+    }
 }
 
 impl KeyStorageSeal {

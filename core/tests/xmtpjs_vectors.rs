@@ -356,3 +356,20 @@ fn peer_bundles_from_vectors_verify() {
         assert_eq!(peer(p).to_signed_proto(), signed);
     }
 }
+
+#[test]
+fn debug_output_never_shows_private_keys() {
+    let v = v();
+    let alice = identity(&v["alice"]);
+    let secret = hex::encode(alice.identity().secret().to_bytes().as_ref());
+    let seal = KeyStorageSeal::new(&alice, &mut ScriptedRng::new(&[&[7u8; 32]])).unwrap();
+    for shown in [format!("{alice:?}"), format!("{seal:?}"), format!("{:?}", alice.identity())] {
+        assert!(!shown.contains(&secret), "{shown}");
+        assert!(!shown.to_lowercase().contains(&secret[..16]), "{shown}");
+    }
+    // Also not as a decimal byte list (how a derived Debug of a byte vector would show it).
+    let bytes = alice.identity().secret().to_bytes();
+    let list = format!("{:?}", &bytes[..8]);
+    let inner = list.trim_matches(|c| c == '[' || c == ']');
+    assert!(!format!("{seal:?}").contains(inner), "{seal:?}");
+}

@@ -21,7 +21,7 @@ pub struct Request {
 }
 
 /// The four calls of the message API the engine uses.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum RequestKind {
     /// Publish envelopes; `authorization` is the `Authorization` header value.
     Publish {
@@ -40,6 +40,20 @@ pub enum RequestKind {
         /// The topics.
         topics: Vec<String>,
     },
+}
+
+impl std::fmt::Debug for RequestKind {
+    /// Never shows the publish token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Publish { envelopes, .. } => {
+                f.debug_struct("Publish").field("envelopes", &envelopes.len()).finish_non_exhaustive()
+            }
+            Self::Query(q) => f.debug_tuple("Query").field(&q.content_topics.len()).finish(),
+            Self::BatchQuery(qs) => f.debug_tuple("BatchQuery").field(&qs.len()).finish(),
+            Self::Subscribe { topics } => f.debug_struct("Subscribe").field("topics", &topics.len()).finish(),
+        }
+    }
 }
 
 impl Request {
@@ -261,6 +275,16 @@ mod tests {
         assert_eq!(v["startTimeNs"], "5");
         assert_eq!(v["pagingInfo"]["direction"], "SORT_DIRECTION_DESCENDING");
         assert_eq!(v["pagingInfo"]["limit"], 100);
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let r = Request {
+            id: 1,
+            kind: RequestKind::Publish { envelopes: vec![], authorization: "Bearer c2VjcmV0".into() },
+        };
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("c2VjcmV0") && shown.contains("Publish"), "{shown}");
     }
 
     #[test]
