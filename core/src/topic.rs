@@ -133,10 +133,11 @@ pub fn name(topic: &str) -> Option<&str> {
     topic.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)
 }
 
-/// Classify a content topic by its category (the name's prefix up to the first `-`).
+/// Classify a content topic by its category: the part after `/xmtp/0/` up to the first `-`, as
+/// nodes do (the `/proto` suffix is not required).
 pub fn kind(topic: &str) -> TopicKind {
-    let Some(name) = name(topic) else { return TopicKind::Other };
-    let Some((category, _)) = name.split_once('-') else { return TopicKind::Other };
+    let Some(rest) = topic.strip_prefix(PREFIX) else { return TopicKind::Other };
+    let Some((category, _)) = rest.split_once('-') else { return TopicKind::Other };
     match category {
         "contact" => TopicKind::Contact,
         "privatestore" => TopicKind::PrivateStore,
@@ -184,5 +185,7 @@ mod tests {
         assert_eq!(kind("/xmtp/0/privatestore-0x1/key_bundle/proto"), TopicKind::PrivateStore);
         assert_eq!(kind("/xmtp/mls/1/g-x/proto"), TopicKind::Other);
         assert_eq!(kind("/xmtp/0/groupInvite-x/proto"), TopicKind::Other);
+        assert_eq!(kind("/xmtp/0/mE-abc"), TopicKind::V2Ephemeral, "categorised without the suffix");
+        assert_eq!(kind("/xmtp/0/userpreferences-x/proto"), TopicKind::UserPreferences);
     }
 }

@@ -408,7 +408,9 @@ fn validate_query(req: &QueryRequest) -> Result<Query, ApiError> {
     let paging = req.paging_info.clone().unwrap_or_default();
     let limit = if paging.limit == 0 { DEFAULT_PAGE } else { paging.limit };
     let max = match req.content_topics.as_slice() {
-        [one] if one.starts_with("/xmtp/0/userpreferences-") => MAX_PAGE_USER_PREFERENCES,
+        [one] if xmtp_core::topic::kind(one) == xmtp_core::topic::TopicKind::UserPreferences => {
+            MAX_PAGE_USER_PREFERENCES
+        }
         _ => MAX_PAGE,
     };
     if limit > max {

@@ -51,7 +51,7 @@ pub(crate) fn digest(topic: &str, message: &[u8]) -> [u8; 32] {
 
 /// Whether envelopes on this topic are relayed but never stored (`mE-`, `dmE-`).
 pub(crate) fn is_ephemeral(topic: &str) -> bool {
-    topic.starts_with("/xmtp/0/mE-") || topic.starts_with("/xmtp/0/dmE-")
+    xmtp_core::topic::kind(topic).is_ephemeral()
 }
 
 /// SQLite integers are signed: flip the top bit so that u64 order is i64 order.
