@@ -3,15 +3,12 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use xmtp_core::client::{
-    parse_stream_line, Bootstrap, Client, ConsentState, Conversation, ErrorAction, Event, Message, MessageQuery,
-    RequestKind, SendOptions,
-};
+use xmtp_core::client::{ConsentState, Conversation, Event, Message, MessageQuery, SendOptions};
 use xmtp_core::consent::ConsentAction;
 use xmtp_core::content::{Content, TextCodec};
 use xmtp_core::crypto::{Address, PrivateKey};
 use xmtp_core::invitation::ConversationContext;
-use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
+use xmtp_core::keys::LocalWallet;
 
 use crate::profile::Profile;
 use crate::session::{now_ns, Session};
@@ -21,6 +18,8 @@ use crate::transport::Transport;
 pub struct Ctx {
     /// The node URL.
     pub node: String,
+    /// PEM certificates to trust instead of the Mozilla roots (a node with a private CA).
+    pub ca_pem: Option<Vec<u8>>,
     /// The profile.
     pub profile: Profile,
     /// Machine output.
@@ -28,8 +27,13 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The transport to the node.
+    pub fn transport(&self) -> Result<Transport, String> {
+        Transport::new(&self.node, self.ca_pem.as_deref())
+    }
+
     fn session(&self) -> Result<Session, String> {
-        Ok(Session { client: self.profile.client()?, transport: Transport::new(&self.node), verbose: false })
+        Ok(Session { client: self.profile.client()?, transport: self.transport()?, verbose: false })
     }
 
     fn print(&self, value: Value, human: impl FnOnce() -> String) {
@@ -65,7 +69,7 @@ pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::P
                 }
                 None => LocalWallet::generate(&mut rand_core::OsRng),
             };
-            bootstrap(&ctx.node, &wallet)?
+            crate::session::bootstrap(&ctx.transport()?, &wallet)?
         }
     };
     ctx.profile.save_keys(&keys)?;
@@ -75,35 +79,6 @@ pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::P
     ctx.profile.save(&session.client)?;
     ctx.print(json!({"address": keys.address().as_str()}), || format!("{}", keys.address()));
     Ok(())
-}
-
-/// Load or create the wallet's identity on the node (the wallet signs locally).
-pub fn bootstrap(node: &str, wallet: &LocalWallet) -> Result<PrivateKeyBundle, String> {
-    let transport = Transport::new(node);
-    let mut b = Bootstrap::new(wallet.address(), Box::new(rand_core::OsRng), now_ns());
-    for _ in 0..20 {
-        if let Some(request) = b.poll_request() {
-            match transport.perform(&request) {
-                Ok(body) => b.handle_response(request.id, &body),
-                Err(e) => {
-                    if e.status == 0 {
-                        return Err(format!("cannot reach the node at {node}: {}", e.message));
-                    }
-                    if let ErrorAction::Retry { after_ms } = b.handle_error(request.id, &e) {
-                        std::thread::sleep(Duration::from_millis(after_ms));
-                    }
-                }
-            }
-        } else if let Some(request) = b.signature_request() {
-            b.provide_signature(&wallet.sign(&request), now_ns()).map_err(|e| format!("failed: {}", e.code()))?;
-        } else {
-            break;
-        }
-    }
-    if let Some(e) = b.error() {
-        return Err(format!("failed: {}", e.code()));
-    }
-    b.keys().cloned().ok_or_else(|| "the identity could not be set up".to_string())
 }
 
 /// `xmtp whoami`.
@@ -117,8 +92,7 @@ pub fn whoami(ctx: &Ctx) -> Result<(), String> {
 pub fn keys_export(ctx: &Ctx) -> Result<(), String> {
     use base64::Engine as _;
     let keys = ctx.profile.keys()?;
-    let bytes = keys.to_v1_bytes().unwrap_or_else(|_| keys.to_v2_bytes());
-    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(keys.export());
     ctx.print(json!({"keys": b64}), || b64.clone());
     Ok(())
 }
@@ -144,19 +118,12 @@ fn sync(session: &mut Session) -> Result<(), String> {
     session.run(op).map(|_| ())
 }
 
-fn conversation_json(c: &Conversation) -> Value {
-    json!({
-        "topic": c.topic, "version": c.version.as_str(), "peerAddress": c.peer_address.as_str(),
-        "createdNs": c.created_ns.to_string(), "context": c.context,
-    })
-}
-
 /// `xmtp conversations`.
 pub fn conversations(ctx: &Ctx) -> Result<(), String> {
     let mut session = ctx.session()?;
     sync(&mut session)?;
     for c in session.client.conversations() {
-        ctx.print(conversation_json(&c), || {
+        ctx.print(c.to_json(), || {
             let id = c.context.as_ref().map(|x| format!(" [{}]", x.conversation_id)).unwrap_or_default();
             format!("{}  {}{}", c.version.as_str(), short(&c.peer_address), id)
         });
@@ -198,15 +165,6 @@ pub fn send(ctx: &Ctx, to: &str, text: &str, conversation_id: Option<&str>, ephe
     ctx.profile.save(&session.client)?;
     ctx.print(json!({"id": id, "topic": conversation.topic}), || format!("sent {id}"));
     Ok(())
-}
-
-fn message_json(m: &Message) -> Value {
-    json!({
-        "id": m.message.id, "senderAddress": m.message.sender_address.as_str(),
-        "sentNs": m.message.sent_ns.to_string(), "topic": m.message.conversation_topic,
-        "contentType": m.content.content_type.as_ref().map(ToString::to_string),
-        "content": m.content.content_json(), "fallback": m.content.fallback,
-    })
 }
 
 /// The content of a message as one human-readable line.
@@ -255,118 +213,43 @@ pub fn read(ctx: &Ctx, with: &str, conversation_id: Option<&str>, limit: Option<
             messages.reverse();
         }
         for m in &messages {
-            ctx.print(message_json(m), || message_line(m));
+            ctx.print(m.to_json(), || message_line(m));
         }
     }
     ctx.profile.save(&session.client)
 }
 
-/// `xmtp stream`: all conversations, live; reconnects and fills gaps when the stream drops.
+/// `xmtp stream`: all conversations, live, until `count` messages or `duration` (the engine
+/// reconnects and fills gaps when the stream drops).
 pub fn stream(ctx: &Ctx, count: Option<usize>, duration: Option<Duration>) -> Result<(), String> {
+    if count == Some(0) {
+        return Ok(());
+    }
     let mut session = ctx.session()?;
     sync(&mut session)?;
-    let started = Instant::now();
+    let stop_at = duration.map(|d| Instant::now() + d);
     let mut printed = 0usize;
-    session.client.subscribe();
-    loop {
-        // Open the newest queued subscription first, then run the queued queries (gap fills,
-        // new conversations' history): overlaps are delivered once, and nothing falls between.
-        let mut queued = Vec::new();
-        let mut subscribe_body = None;
-        while let Some(request) = session.client.poll_request(now_ns()) {
-            match request.kind {
-                RequestKind::Subscribe { .. } => subscribe_body = Some(request.body()),
-                _ => queued.push(request),
-            }
-        }
-        let Some(body) = subscribe_body else { break };
-        let reader = session.transport.subscribe(&body).map_err(|e| format!("cannot subscribe: {}", e.code()))?;
-        let mut reopen = false;
-        while !queued.is_empty() {
-            for request in std::mem::take(&mut queued) {
-                match session.transport.perform(&request) {
-                    Ok(body) => session.client.handle_response(request.id, &body, now_ns()),
-                    Err(e) => {
-                        session.client.handle_error(request.id, &e, now_ns());
-                    }
-                }
-            }
-            while let Some(request) = session.client.poll_request(now_ns()) {
-                match request.kind {
-                    RequestKind::Subscribe { .. } => reopen = true,
-                    _ => queued.push(request),
-                }
-            }
-        }
-        if drain(ctx, &mut session.client, &mut printed, count).0 {
-            break;
-        }
-        if reopen {
-            // The topic set grew while catching up: open the stream again with every topic.
-            session.client.subscribe();
-            continue;
-        }
-        let mut lines = std::io::BufRead::lines(reader);
-        let mut resubscribe = false;
-        loop {
-            if duration.is_some_and(|d| started.elapsed() > d) {
-                ctx.profile.save(&session.client)?;
-                return Ok(());
-            }
-            match lines.next() {
-                Some(Ok(line)) => match parse_stream_line(line.as_bytes()) {
-                    Ok(Some(envelope)) => session.client.receive(&[envelope]),
-                    Ok(None) => {}
-                    Err(_) => break,
-                },
-                _ => break,
-            }
-            let (stop, grew) = drain(ctx, &mut session.client, &mut printed, count);
-            if stop {
-                ctx.profile.save(&session.client)?;
-                return Ok(());
-            }
-            if grew {
-                // The topic set grew (the engine queued a new Subscribe): reopen the stream.
-                resubscribe = true;
-                break;
-            }
-        }
-        if !resubscribe {
-            // The stream dropped: fill the gap from the high-water marks, then resubscribe.
-            std::thread::sleep(Duration::from_millis(500));
-            session.client.stream_dropped();
-        }
-    }
-    ctx.profile.save(&session.client)
-}
-
-/// Print stream events; returns (stop, the subscription grew).
-fn drain(ctx: &Ctx, client: &mut Client, printed: &mut usize, count: Option<usize>) -> (bool, bool) {
-    let mut grew = false;
-    while let Some(event) = client.poll_event() {
+    let result = session.stream(stop_at, |event| {
         match event {
             Event::Message(m) => {
-                ctx.print(message_json(&m), || message_line(&m));
-                *printed += 1;
+                ctx.print(m.to_json(), || message_line(m));
+                printed += 1;
             }
             Event::NewConversation(c) => {
                 if ctx.json {
-                    println!("{}", json!({"newConversation": conversation_json(&c)}));
+                    println!("{}", json!({"newConversation": c.to_json()}));
                 } else {
                     println!("new conversation with {}", c.peer_address);
                 }
             }
-            Event::SubscriptionChanged => grew = true,
             _ => {}
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        if count.is_some_and(|n| *printed >= n) {
-            return (true, grew);
-        }
-    }
-    (false, grew)
+        count.is_some_and(|n| printed >= n)
+    });
+    ctx.profile.save(&session.client)?;
+    result
 }
 
 /// `xmtp consent allow|deny ADDR...`.
@@ -381,7 +264,8 @@ pub fn consent_set(ctx: &Ctx, allow: bool, addresses: &[String]) -> Result<(), S
     } else {
         ConsentAction { deny_addresses: values, ..Default::default() }
     };
-    session.client.set_consent(action, now_ns()).map_err(|e| format!("failed: {}", e.code()))?;
+    let op = session.client.set_consent(action, now_ns()).map_err(|e| format!("failed: {}", e.code()))?;
+    session.run(op)?;
     let op = session.client.sync_consent(now_ns());
     session.run(op)?;
     ctx.profile.save(&session.client)?;

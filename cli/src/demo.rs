@@ -13,7 +13,8 @@ use xmtp_core::content::{
 use xmtp_core::keys::LocalWallet;
 use xmtp_devnode::{Config, Node, Storage};
 
-use crate::commands::{bootstrap, message_line};
+use crate::commands::message_line;
+use crate::session::bootstrap;
 use crate::session::{now_ns, Session};
 use crate::transport::Transport;
 
@@ -35,12 +36,9 @@ impl Steps {
 }
 
 fn session(url: &str, wallet: &LocalWallet) -> Result<Session, String> {
-    let keys = bootstrap(url, wallet)?;
-    Ok(Session {
-        client: Client::new(keys, Box::new(rand_core::OsRng)),
-        transport: Transport::new(url),
-        verbose: false,
-    })
+    let transport = Transport::new(url, None)?;
+    let keys = bootstrap(&transport, wallet)?;
+    Ok(Session { client: Client::new(keys, Box::new(rand_core::OsRng)), transport, verbose: false })
 }
 
 fn send(s: &mut Session, topic: &str, id: &ContentTypeId, content: Content) -> Result<String, String> {

@@ -13,9 +13,15 @@ use xmtp_cli::{commands, decode, demo, profile};
 #[derive(Debug, Parser)]
 #[command(name = "xmtp", version, about)]
 struct Cli {
-    /// The node's URL.
-    #[arg(long, global = true, env = "XMTP_NODE", default_value = "http://127.0.0.1:5555")]
-    node: String,
+    /// The node's URL (`http://` or `https://`); overrides --env.
+    #[arg(long, global = true, env = "XMTP_NODE")]
+    node: Option<String>,
+    /// The network: `local` (a node on this machine, port 5555), `dev` or `production`.
+    #[arg(long, global = true, env = "XMTP_ENV", default_value = "local")]
+    env: String,
+    /// Trust only the PEM certificates in this file for `https://` nodes (a private CA).
+    #[arg(long, global = true, env = "XMTP_CA_CERT")]
+    ca_cert: Option<PathBuf>,
     /// The profile directory (keys and state); default `$HOME/.xmtp`.
     #[arg(long, global = true, env = "XMTP_HOME")]
     home: Option<PathBuf>,
@@ -146,7 +152,10 @@ fn main() -> ExitCode {
     let home = cli.home.clone().unwrap_or_else(|| {
         std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join(".xmtp")
     });
-    let ctx = commands::Ctx { node: cli.node.clone(), profile: profile::Profile::new(home), json: cli.json };
+    let ctx = match context(&cli, home) {
+        Ok(ctx) => ctx,
+        Err(e) => return fail(&e),
+    };
     let result = match cli.command {
         Command::Node { listen, data, memory: _ } => run_node(listen, data),
         Command::Demo => demo::run(cli.json),
@@ -173,6 +182,23 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+fn context(cli: &Cli, home: PathBuf) -> Result<commands::Ctx, String> {
+    let node = match &cli.node {
+        Some(url) => url.clone(),
+        None => match xmtp_core::api::Environment::parse(&cli.env) {
+            // The local node listens on 127.0.0.1 (not every resolver maps localhost to it).
+            Some(xmtp_core::api::Environment::Local) => "http://127.0.0.1:5555".to_string(),
+            Some(env) => env.url().to_string(),
+            None => return Err(format!("unknown network {:?} (expected local, dev or production)", cli.env)),
+        },
+    };
+    let ca_pem = match &cli.ca_cert {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?),
+        None => None,
+    };
+    Ok(commands::Ctx { node, ca_pem, profile: profile::Profile::new(home), json: cli.json })
 }
 
 fn run_node(listen: std::net::SocketAddr, data: Option<PathBuf>) -> Result<(), String> {

@@ -47,8 +47,7 @@ impl Profile {
     /// Store keys (base64 of the encoded bundle, file mode 0600) and forget old state.
     pub fn save_keys(&self, keys: &PrivateKeyBundle) -> Result<(), String> {
         std::fs::create_dir_all(&self.dir).map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
-        let bytes = keys.to_v1_bytes().unwrap_or_else(|_| keys.to_v2_bytes());
-        write_private(&self.keys_path(), STANDARD.encode(bytes).as_bytes())?;
+        write_private(&self.keys_path(), STANDARD.encode(keys.export()).as_bytes())?;
         let _ = std::fs::remove_file(self.state_path());
         Ok(())
     }

@@ -336,6 +336,16 @@ impl fmt::Display for Address {
 #[error("invalid address")]
 pub struct InvalidAddress;
 
+impl InvalidAddress {
+    /// Its stable code.
+    pub const CODE: &'static str = "address.invalid";
+
+    /// Stable machine-readable code: `address.invalid`.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+}
+
 impl Address {
     /// From 20 raw bytes.
     pub fn from_bytes(raw: [u8; 20]) -> Self {

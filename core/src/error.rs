@@ -62,6 +62,9 @@ pub enum Error {
     /// Content.
     #[error(transparent)]
     Content(#[from] ContentError),
+    /// An address string.
+    #[error(transparent)]
+    Address(#[from] crate::crypto::InvalidAddress),
 }
 
 impl Error {
@@ -74,6 +77,7 @@ impl Error {
             Self::Invitation(e) => e.code(),
             Self::Message(e) => e.code(),
             Self::Content(e) => e.code(),
+            Self::Address(e) => e.code(),
         }
     }
 }

@@ -8,6 +8,7 @@
 use prost::Message as _;
 use rand_core::CryptoRngCore;
 use xmtp_proto::message_contents as pb;
+use zeroize::Zeroizing;
 
 use crate::crypto::{self, Address, CryptoError, PrivateKey, PublicKey, RecoverableSignature, SecretBytes};
 use crate::error::{decode, DecodeError};
@@ -518,6 +519,13 @@ impl PrivateKeyBundle {
             address: self.address.clone(),
             legacy_source: legacy,
         }
+    }
+
+    /// Export for storage or another client: `PrivateKeyBundle{v1}` (what xmtp-js
+    /// `Client.getKeys()` returns, readable everywhere) when the keys can be expressed in it,
+    /// otherwise `PrivateKeyBundle{v2}`. The bytes hold private keys.
+    pub fn export(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(self.to_v1_bytes().unwrap_or_else(|_| self.to_v2_bytes()))
     }
 
     /// Encode as `PrivateKeyBundle{v1}`, the format of xmtp-js `Client.getKeys()`.

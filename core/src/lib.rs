@@ -27,6 +27,7 @@ pub mod invitation;
 pub mod keys;
 pub mod message;
 pub mod push;
+pub mod render;
 pub mod topic;
 
 pub use error::{DecodeError, Error};
@@ -35,3 +36,9 @@ pub use xmtp_proto as proto;
 
 /// Nanoseconds per millisecond.
 pub const NS_PER_MS: u64 = 1_000_000;
+
+/// A nanosecond timestamp cut to whole milliseconds, as every timestamp this library writes is
+/// (JS clients only have millisecond clocks, and xmtp-js compares such values exactly).
+pub fn whole_ms(ns: u64) -> u64 {
+    ns / NS_PER_MS * NS_PER_MS
+}

@@ -6,8 +6,9 @@ mod support;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use support::engine::{client, identity, listed, pair, send, started, text, texts, T0};
 use support::net::Net;
-use xmtp_core::client::{Client, ConsentState, Event, MessageQuery, SendOptions};
+use xmtp_core::client::{ConsentState, DecryptedEnvelope, Event, MessageQuery, SendOptions};
 use xmtp_core::consent::ConsentAction;
 use xmtp_core::content::{Compression, Content, Registry, TextCodec};
 use xmtp_core::crypto::Address;
@@ -16,81 +17,6 @@ use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
 use xmtp_core::message::MessageVersion;
 use xmtp_core::proto::message_api::v1::Envelope;
 use xmtp_core::{contact, push, topic};
-
-const T0: u64 = 1_760_000_000_000_000_000;
-
-fn identity(seed: u64) -> PrivateKeyBundle {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    LocalWallet::generate(&mut rng).create_identity(&mut rng, T0 / 1_000_000)
-}
-
-fn client(keys: PrivateKeyBundle, seed: u64) -> Client {
-    Client::new(keys, Box::new(ChaCha20Rng::seed_from_u64(seed)))
-}
-
-fn text(s: &str) -> Content {
-    Content::Text(s.into())
-}
-
-fn started(events: &[Event]) -> xmtp_core::client::Conversation {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::ConversationStarted { conversation, .. } => Some(conversation.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no conversation started in {events:?}"))
-}
-
-fn texts(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Message(m) => match &m.content.content {
-                Some(Content::Text(t)) => Some(t.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
-
-fn listed(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::Messages { messages, .. } => Some(
-                messages
-                    .iter()
-                    .map(|m| match &m.content.content {
-                        Some(Content::Text(t)) => t.clone(),
-                        other => panic!("unexpected content {other:?}"),
-                    })
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .expect("a Messages event")
-}
-
-/// Two published identities (from seeds `seed` and `seed + 1`) and a V2 conversation that the
-/// first started with the second.
-fn pair(net: &mut Net, seed: u64) -> (Client, Client, xmtp_core::client::Conversation) {
-    let (ka, kb) = (identity(seed), identity(seed + 1));
-    let b_addr = kb.address().clone();
-    let (mut a, mut b) = (client(ka, 1), client(kb, 2));
-    a.publish_contact();
-    b.publish_contact();
-    net.run(&mut [&mut a, &mut b]);
-    a.start_conversation(&b_addr, None, net.now_ns);
-    let conv = started(&net.run(&mut [&mut a])[0]);
-    (a, b, conv)
-}
-
-fn send(c: &mut Client, net: &mut Net, topic: &str, s: &str) -> String {
-    net.now_ns += 1_000_000;
-    c.send(topic, &TextCodec::id(), &text(s), SendOptions::default(), net.now_ns).expect("send").1
-}
 
 #[test]
 fn three_identities_end_to_end() {
@@ -185,14 +111,15 @@ fn three_identities_end_to_end() {
     let ev = net.run(&mut [&mut a, &mut b]);
     assert_eq!(texts(&ev[1]), vec!["live 1".to_string(), long.clone()]);
 
-    // The stream drops; alice writes meanwhile; bob fills the gap without duplicates.
-    net.drop_stream(b_addr.as_str());
+    // The stream drops; alice writes meanwhile; bob reconnects by himself and fills the gap
+    // without duplicates.
+    net.drop_stream(&mut b);
     send(&mut a, &mut net, &ab.topic, "while you were away");
     send(&mut a, &mut net, &ab_ctx.topic, "also away, other thread");
-    net.run(&mut [&mut a, &mut b]);
-    b.stream_dropped();
+    net.run(&mut [&mut a]);
     let ev = net.run(&mut [&mut b]);
     assert_eq!(texts(&ev[0]), vec!["while you were away".to_string(), "also away, other thread".to_string()]);
+    assert!(ev[0].iter().any(|e| matches!(e, Event::StreamConnected)));
     send(&mut a, &mut net, &ab.topic, "back online");
     net.duplicate_stream = true;
     let ev = net.run(&mut [&mut a, &mut b]);
@@ -273,7 +200,11 @@ fn three_identities_end_to_end() {
     b3.messages(&ab.topic, MessageQuery { limit: Some(1), ascending: false, ..Default::default() });
     assert_eq!(listed(&net.run(&mut [&mut b3])[0]), vec!["after import"]);
     let last = net.store[&ab.topic].values().last().unwrap().clone();
-    let m = xmtp_core::client::decrypt_envelope(&state, &last).expect("offline decrypt");
+    let DecryptedEnvelope::Message(m) =
+        xmtp_core::client::decrypt_envelope(&state, &last, Registry::new()).expect("offline decrypt")
+    else {
+        panic!("a message")
+    };
     assert_eq!(m.content.content, Some(text("after import")));
     assert_eq!(m.message.sender_address, a_addr);
     assert_eq!(net.unauthenticated_publishes, 0);
@@ -283,6 +214,7 @@ fn three_identities_end_to_end() {
 fn rate_limit_storms_are_retried_without_loss_or_duplicates() {
     let mut net = Net::new(T0);
     let (mut a, mut b, conv) = pair(&mut net, 21);
+    let calls_before = net.publish_calls;
     net.rate_limit_next = 7;
     let ids: Vec<String> = (0..5).map(|i| send(&mut a, &mut net, &conv.topic, &format!("r{i}"))).collect();
     let ev = net.run(&mut [&mut a]);
@@ -296,6 +228,9 @@ fn rate_limit_storms_are_retried_without_loss_or_duplicates() {
     assert_eq!(sent.len(), 5);
     assert!(ids.iter().all(|id| sent.contains(&id)));
     assert_eq!(net.rate_limit_next, 0);
+    // Refused publishes were retried, and each message was published exactly once (the
+    // network's own de-duplication would hide a double publish, so count the calls).
+    assert_eq!(net.publish_calls - calls_before, 5);
     b.sync_conversations(net.now_ns);
     net.rate_limit_next = 3;
     net.run(&mut [&mut b]);
@@ -320,17 +255,25 @@ fn malformed_responses_and_unknown_ids_fail_cleanly() {
     assert!(events.iter().any(|e| matches!(e, Event::Failed { op: o, .. } if *o == op)));
     assert!(events.iter().any(|e| matches!(e, Event::EnvelopeFailed { .. })));
     // A cursor that repeats forever does not loop: paging stops when the cursor does not move.
+    // The pages are full, so only the cursor check can stop it.
     let op = a.messages("/xmtp/0/m-abc/proto", MessageQuery::default());
-    for _ in 0..3 {
-        let Some(r) = a.poll_request(T0) else { break };
-        let body = br#"{"envelopes":[],"pagingInfo":{"cursor":{"index":{"digest":"AAAA","senderTimeNs":"5"}}}}"#;
-        a.handle_response(r.id, body, T0);
+    let item = r#"{"contentTopic":"/xmtp/0/m-abc/proto","timestampNs":"1","message":"AAAA"}"#;
+    let items = vec![item; 100].join(",");
+    let body = format!(
+        r#"{{"envelopes":[{items}],"pagingInfo":{{"cursor":{{"index":{{"digest":"AAAA","senderTimeNs":"5"}}}}}}}}"#
+    );
+    let mut served = 0;
+    while let Some(r) = a.poll_request(T0) {
+        served += 1;
+        assert!(served <= 2, "paging must stop when the cursor repeats");
+        a.handle_http(r.id, 200, body.as_bytes(), T0);
     }
+    assert_eq!(served, 2, "the first repeat of the cursor ends paging");
     let events: Vec<Event> = std::iter::from_fn(|| a.poll_event()).collect();
     assert!(events
         .iter()
         .any(|e| matches!(e, Event::Messages { op: o, messages, .. } if *o == op && messages.is_empty())));
-    assert!(a.poll_request(T0).is_none());
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::EnvelopeFailed { .. })).count(), 200);
 }
 
 #[test]
@@ -369,7 +312,7 @@ fn bootstrap(net: &mut Net, wallet: &LocalWallet, seed: u64) -> xmtp_core::clien
     use xmtp_core::client::{Bootstrap, RequestKind};
     let mut b = Bootstrap::new(wallet.address(), Box::new(ChaCha20Rng::seed_from_u64(seed)), net.now_ns);
     for _ in 0..10 {
-        if let Some(req) = b.poll_request() {
+        if let Some(req) = b.poll_request(net.now_ns) {
             let body = match &req.kind {
                 RequestKind::Query(q) => net.query(q),
                 RequestKind::Publish { envelopes, .. } => {
@@ -378,7 +321,7 @@ fn bootstrap(net: &mut Net, wallet: &LocalWallet, seed: u64) -> xmtp_core::clien
                 }
                 other => panic!("unexpected {other:?}"),
             };
-            b.handle_response(req.id, body.to_string().as_bytes());
+            b.handle_http(req.id, 200, body.to_string().as_bytes(), net.now_ns);
         } else if let Some(sig) = b.signature_request() {
             b.provide_signature(&wallet.sign(&sig), net.now_ns).expect("signature accepted");
         } else {
@@ -405,9 +348,9 @@ fn bootstrap_creates_stores_then_loads_the_same_identity() {
     // Another wallet's signature does not unlock it.
     use xmtp_core::client::{Bootstrap, RequestKind};
     let mut b = Bootstrap::new(wallet.address(), Box::new(ChaCha20Rng::seed_from_u64(3)), net.now_ns);
-    let req = b.poll_request().unwrap();
+    let req = b.poll_request(net.now_ns).unwrap();
     let RequestKind::Query(q) = &req.kind else { panic!("query first") };
-    b.handle_response(req.id, net.query(q).to_string().as_bytes());
+    b.handle_http(req.id, 200, net.query(q).to_string().as_bytes(), net.now_ns);
     let other = LocalWallet::generate(&mut ChaCha20Rng::seed_from_u64(51));
     let sig = other.sign(&b.signature_request().unwrap());
     assert_eq!(b.provide_signature(&sig, net.now_ns).unwrap_err().code(), "key.storage_decrypt_failed");

@@ -1,6 +1,13 @@
 //! Push-notification keys and batch decryption.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use xmtp_proto::message_api::v1::Envelope;
+
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+use super::PARALLEL_MIN_BATCH;
+use super::{read_message, Client, Message};
+use crate::{push, Error};
 
 impl Client {
     /// Push-notification HMAC keys per V2 conversation for the periods −1, 0, +1 around

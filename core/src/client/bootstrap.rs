@@ -2,15 +2,17 @@
 //! bundle from the privatestore topic (one "Enable Identity" signature), or, when there is none,
 //! create an identity ("Create Identity", then "Enable Identity") and store it.
 //!
-//! Push/pull like the engine: take requests with [`Bootstrap::poll_request`], hand back
-//! responses; when [`Bootstrap::signature_request`] is set, ask the wallet and call
-//! [`Bootstrap::provide_signature`]; [`Bootstrap::keys`] holds the result.
+//! Push/pull like the engine, with the same host loop: take requests with
+//! [`Bootstrap::poll_request`], hand back [`Bootstrap::handle_http`] (transient failures are
+//! retried after [`Bootstrap::next_deadline`]); when [`Bootstrap::signature_request`] is set, ask
+//! the wallet and call [`Bootstrap::provide_signature`]; [`Bootstrap::keys`] holds the result,
+//! [`Bootstrap::error`] the reason it failed. [`Bootstrap::is_finished`] says when to stop.
 
 use rand_core::CryptoRngCore;
 use xmtp_proto::message_api::v1::Envelope;
 
-use super::request::{parse_query_response, query, ApiError, ErrorAction, Request, RequestId, RequestKind};
 use super::ClientError;
+use crate::api::http::{parse_query_response, query, ApiError, ErrorAction, Request, RequestId, RequestKind};
 use crate::auth::AuthToken;
 use crate::crypto::Address;
 use crate::keys::{IdentityCreation, KeyError, KeyStorageOpen, KeyStorageSeal, PrivateKeyBundle, SignatureRequest};
@@ -31,12 +33,14 @@ pub struct Bootstrap {
     wallet: Address,
     rng: Box<dyn CryptoRngCore + Send>,
     step: Step,
-    outbox: Vec<Request>,
+    outbox: Option<(u64, Request)>,
     waiting: Option<RequestId>,
     last: Option<Request>,
+    attempts: u32,
     next_id: RequestId,
     now_ns: u64,
     created: bool,
+    app_version: Option<String>,
 }
 
 impl std::fmt::Debug for Bootstrap {
@@ -48,16 +52,28 @@ impl std::fmt::Debug for Bootstrap {
 impl Bootstrap {
     /// Start for `wallet`: queues the query of its privatestore topic (newest first, one).
     pub fn new(wallet: Address, rng: Box<dyn CryptoRngCore + Send>, now_ns: u64) -> Self {
+        Self::with_app_version(wallet, rng, None, now_ns)
+    }
+
+    /// [`Bootstrap::new`] naming the application in the `X-App-Version` header.
+    pub fn with_app_version(
+        wallet: Address,
+        rng: Box<dyn CryptoRngCore + Send>,
+        app_version: Option<String>,
+        now_ns: u64,
+    ) -> Self {
         let mut b = Self {
             wallet,
             rng,
             step: Step::Loading,
-            outbox: Vec::new(),
+            outbox: None,
             waiting: None,
             last: None,
+            attempts: 0,
             next_id: 1,
             now_ns,
             created: false,
+            app_version: app_version.filter(|v| !v.is_empty()),
         };
         let q = query(&topic::private_store(&b.wallet), 0, 0, false, 1, None);
         b.push(RequestKind::Query(q));
@@ -68,14 +84,28 @@ impl Bootstrap {
         let id = self.next_id;
         self.next_id += 1;
         self.waiting = Some(id);
-        let request = Request { id, kind };
+        self.attempts = 0;
+        let request = Request { id, kind, app_version: self.app_version.clone() };
         self.last = Some(request.clone());
-        self.outbox.push(request);
+        self.outbox = Some((0, request));
     }
 
-    /// The next request to perform.
-    pub fn poll_request(&mut self) -> Option<Request> {
-        self.outbox.pop()
+    /// The request due at `now_ns`, if any.
+    pub fn poll_request(&mut self, now_ns: u64) -> Option<Request> {
+        match &self.outbox {
+            Some((not_before, _)) if *not_before <= now_ns => self.outbox.take().map(|(_, r)| r),
+            _ => None,
+        }
+    }
+
+    /// When the queued request falls due (Unix ns), if one is queued.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.outbox.as_ref().map(|(t, _)| *t)
+    }
+
+    /// Whether the bootstrap is over: the keys are ready or it failed.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.step, Step::Done(_) | Step::Failed(_))
     }
 
     /// The wallet signature needed now, if any.
@@ -109,11 +139,21 @@ impl Bootstrap {
         self.created
     }
 
+    /// The outcome of the request `id`: HTTP status (0 when the transport failed) and body.
+    pub fn handle_http(&mut self, id: RequestId, status: u16, body: &[u8], now_ns: u64) -> Option<ErrorAction> {
+        if (200..300).contains(&status) {
+            self.handle_response(id, body, now_ns);
+            return None;
+        }
+        Some(self.handle_error(id, &ApiError::from_http(status, body), now_ns))
+    }
+
     /// A response to the request `id`.
-    pub fn handle_response(&mut self, id: RequestId, body: &[u8]) {
+    pub fn handle_response(&mut self, id: RequestId, body: &[u8], now_ns: u64) {
         if self.waiting != Some(id) {
             return;
         }
+        self.now_ns = now_ns;
         self.waiting = None;
         self.step = match std::mem::replace(&mut self.step, Step::Loading) {
             Step::Loading => match parse_query_response(body) {
@@ -122,7 +162,7 @@ impl Bootstrap {
                         Ok(open) => Step::Unlock(open),
                         Err(e) => Step::Failed(Error::from(e).into()),
                     },
-                    None => Step::Create(IdentityCreation::new(&mut *self.rng, self.now_ns / 1_000_000)),
+                    None => Step::Create(IdentityCreation::new(&mut *self.rng, self.now_ns / crate::NS_PER_MS)),
                 },
                 Err(e) => Step::Failed(Error::from(e).into()),
             },
@@ -131,18 +171,24 @@ impl Bootstrap {
         };
     }
 
-    /// A failed request: re-queued when the error is transient (the host waits as
-    /// [`ErrorAction::Retry`] says), otherwise the bootstrap fails.
-    pub fn handle_error(&mut self, id: RequestId, error: &ApiError) -> ErrorAction {
+    /// A failed request: re-queued after a back-off when the error is transient (as the
+    /// engine does), otherwise the bootstrap fails.
+    pub fn handle_error(&mut self, id: RequestId, error: &ApiError, now_ns: u64) -> ErrorAction {
         if self.waiting != Some(id) {
             return ErrorAction::GiveUp;
         }
-        let action = error.action();
-        match (action, self.last.clone()) {
-            (ErrorAction::Retry { .. }, Some(request)) => self.outbox.push(request),
-            _ => self.step = Step::Failed(ClientError::Api { code: error.code() }),
+        match (error.retry_after_ms(self.attempts), self.last.clone()) {
+            (Some(after_ms), Some(request)) => {
+                self.attempts += 1;
+                self.outbox = Some((now_ns.saturating_add(after_ms.saturating_mul(crate::NS_PER_MS)), request));
+                ErrorAction::Retry { after_ms }
+            }
+            _ => {
+                self.waiting = None;
+                self.step = Step::Failed(ClientError::Api { code: error.code() });
+                ErrorAction::GiveUp
+            }
         }
-        action
     }
 
     /// The wallet's 65-byte signature for the current [`Bootstrap::signature_request`].
@@ -176,7 +222,7 @@ impl Bootstrap {
                     Ok(token) => {
                         let env = Envelope {
                             content_topic: topic::private_store(keys.address()),
-                            timestamp_ns: now_ns / 1_000_000 * 1_000_000,
+                            timestamp_ns: crate::whole_ms(now_ns),
                             message: stored,
                         };
                         self.push(RequestKind::Publish { envelopes: vec![env], authorization: token.header_value() });

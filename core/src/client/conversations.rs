@@ -1,20 +1,29 @@
 //! Conversations: syncing invitations and intros, reading envelopes into state, starting conversations.
 
-use super::*;
+use xmtp_proto::message_api::v1::{Envelope, QueryRequest};
+use xmtp_proto::message_contents::ConsentProofPayload;
+
+use super::{
+    query, Client, ClientError, Conversation, Event, Message, OpId, Page, Pending, RequestKind, StartRequest, SyncKind,
+    PAGE_SIZE, SYNC_OVERLAP_NS,
+};
+use crate::contact::ContactVersion;
+use crate::crypto::Address;
+use crate::decoder::{Decoded, EnvelopeKind, V1Conversation};
+use crate::invitation::{self, ConversationContext};
+use crate::message::MessageVersion;
+use crate::{topic, Error};
 
 impl Client {
     /// List conversations: invitations (V2) and intros (V1) since the last sync minus 10 s.
     /// Emits [`Event::NewConversation`] for each new one, then [`Event::ConversationsSynced`].
     pub fn sync_conversations(&mut self, now_ns: u64) -> OpId {
-        let op = self.new_id();
+        let op = self.new_op();
         let start = self.last_sync_ns.saturating_sub(SYNC_OVERLAP_NS);
         self.outstanding_syncs.insert(op, 2);
         for t in [topic::invite(self.address()), topic::intro(self.address())] {
             let q = query(&t, start, 0, true, PAGE_SIZE, None);
-            self.queue(
-                RequestKind::Query(q.clone()),
-                Some(Pending::Sync { op, query: q, kind: SyncKind::Conversations }),
-            );
+            self.queue(RequestKind::Query(q.clone()), Pending::Sync { op, query: q, kind: SyncKind::Conversations });
         }
         self.last_sync_ns = now_ns;
         op
@@ -22,15 +31,16 @@ impl Client {
 
     pub(super) fn after_sync_page(&mut self, op: OpId, query: QueryRequest, kind: SyncKind, page: Page, now_ns: u64) {
         let full = page.envelopes.len() >= PAGE_SIZE as usize;
+        self.report_malformed(&page);
         for e in &page.envelopes {
-            self.ingest(e, false, now_ns);
+            self.ingest(e, false);
         }
         if let (true, Some(c)) = (full, page.cursor) {
             let mut next = query;
             if let Some(p) = next.paging_info.as_mut() {
                 p.cursor = Some(c);
             }
-            self.queue(RequestKind::Query(next.clone()), Some(Pending::Sync { op, query: next, kind }));
+            self.queue(RequestKind::Query(next.clone()), Pending::Sync { op, query: next, kind });
             return;
         }
         let left = self.outstanding_syncs.get(&op).copied().unwrap_or(1).saturating_sub(1);
@@ -38,19 +48,18 @@ impl Client {
             self.outstanding_syncs.insert(op, left);
             return;
         }
-        self.outstanding_syncs.remove(&op);
         match kind {
-            SyncKind::Conversations => self.events.push_back(Event::ConversationsSynced { op }),
+            SyncKind::Conversations => self.emit(Event::ConversationsSynced { op }),
             SyncKind::Consent => {
                 self.honour_consent_proofs(now_ns);
-                self.events.push_back(Event::ConsentSynced { op });
+                self.emit(Event::ConsentSynced { op });
             }
         }
     }
 
     /// Read one envelope into the state; `live` envelopes (stream, gap fill) also yield
     /// message events.
-    pub(super) fn ingest(&mut self, e: &Envelope, live: bool, now_ns: u64) {
+    pub(super) fn ingest(&mut self, e: &Envelope, live: bool) {
         let (kind, result) = self.reader.read(e);
         match result {
             Ok(Decoded::Invite { conversation, is_new }) => {
@@ -67,13 +76,12 @@ impl Client {
                 let topic = message.conversation_topic.clone();
                 let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
                 *mark = (*mark).max(e.timestamp_ns);
-                if message.version == MessageVersion::V1 && !self.subscribed.contains(&topic) {
+                if message.version == MessageVersion::V1 && !self.v1_announced.contains(&topic) {
                     if let Some(c) = self.reader.v1_conversations().into_iter().find(|c| c.topic == topic) {
                         let public = Conversation::from_v1(c);
+                        self.v1_announced.insert(topic.clone());
                         self.events.push_back(Event::NewConversation(public));
-                        let newly = !self.subscribed.is_empty();
-                        self.extend_subscription(&topic);
-                        if live && newly {
+                        if self.extend_subscription(&topic) && live {
                             self.catch_up(&topic);
                         }
                     }
@@ -91,17 +99,9 @@ impl Client {
                 *mark = (*mark).max(e.timestamp_ns);
             }
             Ok(_) => {}
-            Err(err) => self.events.push_back(Event::EnvelopeFailed { kind, code: err.code() }),
-        }
-        let _ = now_ns;
-    }
-
-    pub(super) fn extend_subscription(&mut self, topic: &str) {
-        if !self.subscribed.is_empty() && !self.subscribed.iter().any(|t| t == topic) {
-            self.subscribed.push(topic.to_string());
-            let topics = self.subscribed.clone();
-            self.queue(RequestKind::Subscribe { topics }, None);
-            self.events.push_back(Event::SubscriptionChanged);
+            Err(err) => {
+                self.events.push_back(Event::EnvelopeFailed { kind, topic: e.content_topic.clone(), code: err.code() })
+            }
         }
     }
 
@@ -123,13 +123,13 @@ impl Client {
         consent_proof: Option<ConsentProofPayload>,
         now_ns: u64,
     ) -> OpId {
-        let op = self.new_id();
+        let op = self.new_op();
         if peer == self.address() {
             self.fail_op(op, ClientError::SelfConversation);
             return op;
         }
         if let Some(existing) = self.existing_conversation(peer, context.as_ref()) {
-            self.events.push_back(Event::ConversationStarted { op, conversation: existing });
+            self.emit(Event::ConversationStarted { op, conversation: existing });
             return op;
         }
         let start = StartRequest { peer: peer.clone(), context, consent_proof };
@@ -190,13 +190,14 @@ impl Client {
             };
             let public = Conversation::from_v1(&v1);
             if self.reader.add_v1_conversation(v1) {
+                self.v1_announced.insert(public.topic.clone());
                 self.events.push_back(Event::NewConversation(public.clone()));
                 self.extend_subscription(&public.topic);
             }
-            self.events.push_back(Event::ConversationStarted { op, conversation: public });
+            self.emit(Event::ConversationStarted { op, conversation: public });
             return;
         }
-        let created_ns = now_ns / 1_000_000 * 1_000_000;
+        let created_ns = crate::whole_ms(now_ns);
         let sealed = invitation::create(
             self.reader.keys(),
             &contact.bundle,

@@ -1,14 +1,22 @@
-//! Messages and streams: paging queries, the subscription topic set, receiving, gap filling.
+//! Listing messages: paging queries in either direction, within a time range, up to a limit.
 
-use super::*;
+use std::collections::HashSet;
+
+use xmtp_proto::message_api::v1::QueryRequest;
+
+use xmtp_proto::message_api::v1::Envelope;
+
+use super::{query, Client, Event, Message, MessageQuery, OpId, Page, Pending, RequestKind, PAGE_SIZE};
+use crate::decoder::{Decoded, EnvelopeKind};
+use crate::Error;
 
 impl Client {
     /// List messages of a conversation, paging with cursors in either direction, within a time
     /// range and up to a limit. Finishes with [`Event::Messages`] (each id once, ordered by
-    /// (sent time, id) in the requested direction; undecryptable envelopes are reported with
-    /// [`Event::EnvelopeFailed`]).
+    /// (sent time, id) in the requested direction; envelopes that cannot be read are reported
+    /// with [`Event::EnvelopeFailed`]).
     pub fn messages(&mut self, conversation_topic: &str, want: MessageQuery) -> OpId {
-        let op = self.new_id();
+        let op = self.new_op();
         let page = want.limit.map_or(PAGE_SIZE, |l| (l.clamp(1, PAGE_SIZE as usize)) as u32);
         let q = query(conversation_topic, want.start_ns, want.end_ns, want.ascending, page, None);
         let pending = Pending::Messages {
@@ -19,7 +27,7 @@ impl Client {
             got: Vec::new(),
             ids: HashSet::new(),
         };
-        self.queue(RequestKind::Query(q), Some(pending));
+        self.queue(RequestKind::Query(q), pending);
         op
     }
 
@@ -34,9 +42,10 @@ impl Client {
         mut ids: HashSet<String>,
         page: Page,
     ) {
-        let full = page.envelopes.len() >= query.paging_info.as_ref().map_or(PAGE_SIZE, |p| p.limit) as usize;
-        for e in &page.envelopes {
-            let (kind, result) = self.reader.read(e);
+        let asked = query.paging_info.as_ref().map_or(PAGE_SIZE, |p| p.limit) as usize;
+        let full = page.envelopes.len() + page.malformed.len() >= asked;
+        self.report_malformed(&page);
+        for (e, (kind, result)) in page.envelopes.iter().zip(self.read_page(&page.envelopes)) {
             match result {
                 Ok(Decoded::Message { message, content }) => {
                     let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
@@ -46,7 +55,11 @@ impl Client {
                     }
                 }
                 Ok(_) => {}
-                Err(err) => self.events.push_back(Event::EnvelopeFailed { kind, code: err.code() }),
+                Err(err) => self.events.push_back(Event::EnvelopeFailed {
+                    kind,
+                    topic: e.content_topic.clone(),
+                    code: err.code(),
+                }),
             }
         }
         let enough = want.limit.is_some_and(|l| got.len() >= l);
@@ -57,7 +70,7 @@ impl Client {
                 p.cursor = Some(c);
             }
             let pending = Pending::Messages { op, topic, query: next.clone(), want, got, ids };
-            self.queue(RequestKind::Query(next), Some(pending));
+            self.queue(RequestKind::Query(next), pending);
             return;
         }
         got.sort_by(|a, b| (a.message.sent_ns, &a.message.id).cmp(&(b.message.sent_ns, &b.message.id)));
@@ -67,52 +80,11 @@ impl Client {
         if let Some(l) = want.limit {
             got.truncate(l);
         }
-        self.events.push_back(Event::Messages { op, topic, messages: got });
+        self.emit(Event::Messages { op, topic, messages: got });
     }
 
-    /// The topics a stream of everything covers: own intro, invite and consent topics and every
-    /// known conversation.
-    pub fn stream_topics(&self) -> Vec<String> {
-        let mut topics = vec![
-            topic::intro(self.address()),
-            topic::invite(self.address()),
-            consent::preferences_topic(self.reader.keys().identity().secret()),
-        ];
-        topics.extend(self.conversations().into_iter().map(|c| c.topic));
-        topics
-    }
-
-    /// Queue a `Subscribe` for [`Client::stream_topics`]; new conversations extend it.
-    pub fn subscribe(&mut self) -> RequestId {
-        self.subscribed = self.stream_topics();
-        let topics = self.subscribed.clone();
-        self.queue(RequestKind::Subscribe { topics }, None)
-    }
-
-    /// Feed envelopes from a stream (or any source). Each message id is reported once.
-    pub fn receive(&mut self, envelopes: &[Envelope]) {
-        for e in envelopes {
-            self.ingest(e, true, e.timestamp_ns);
-        }
-    }
-
-    /// Fetch a topic's envelopes from its high-water mark and deliver them like streamed ones
-    /// (each message id once). Used for newly discovered conversations and after drops.
-    pub(super) fn catch_up(&mut self, topic: &str) {
-        let from = self.high_water.get(topic).copied().unwrap_or(0);
-        let q = query(topic, from, 0, true, PAGE_SIZE, None);
-        self.queue(RequestKind::Query(q.clone()), Some(Pending::CatchUp { query: q }));
-    }
-
-    /// After a stream dropped: query every subscribed topic from its high-water mark (inclusive,
-    /// so nothing between the last envelope and the drop is missed; duplicates are dropped by
-    /// id) and subscribe again.
-    pub fn stream_dropped(&mut self) {
-        let topics = if self.subscribed.is_empty() { self.stream_topics() } else { self.subscribed.clone() };
-        for t in &topics {
-            self.catch_up(t);
-        }
-        self.subscribed = topics.clone();
-        self.queue(RequestKind::Subscribe { topics }, None);
+    /// Read the envelopes of one page, in order.
+    pub(super) fn read_page(&mut self, envelopes: &[Envelope]) -> Vec<(EnvelopeKind, Result<Decoded, Error>)> {
+        envelopes.iter().map(|e| self.reader.read(e)).collect()
     }
 }

@@ -1,6 +1,12 @@
 //! Sending: preparing (id known before publishing) and publishing messages.
 
-use super::*;
+use xmtp_proto::message_api::v1::Envelope;
+use xmtp_proto::message_contents::EncodedContent;
+
+use super::{Client, ClientError, OpId, Pending, PreparedMessage, SendOptions};
+use crate::content::{Content, ContentTypeId, EncodedPayload};
+use crate::message::{self, OutgoingMessage};
+use crate::Error;
 
 impl Client {
     /// Encode and sign a message for a conversation without publishing it: its id is known.
@@ -14,14 +20,40 @@ impl Client {
         now_ns: u64,
     ) -> Result<PreparedMessage, ClientError> {
         let payload = self.reader.registry().encode(content_type, content, options.compression).map_err(Error::from)?;
-        let created_ns = now_ns / 1_000_000 * 1_000_000;
+        self.prepare_payload(conversation_topic, &payload, options, now_ns)
+    }
+
+    /// [`Client::prepare`] for content the host encoded itself (a codec written in Swift,
+    /// Kotlin or JS): the `EncodedContent` is compressed as the options say and sent as is;
+    /// `should_push` is the codec's push decision.
+    pub fn prepare_encoded(
+        &mut self,
+        conversation_topic: &str,
+        encoded: EncodedContent,
+        should_push: bool,
+        options: SendOptions,
+        now_ns: u64,
+    ) -> Result<PreparedMessage, ClientError> {
+        let payload =
+            self.reader.registry().encode_raw(encoded, options.compression, should_push).map_err(Error::from)?;
+        self.prepare_payload(conversation_topic, &payload, options, now_ns)
+    }
+
+    fn prepare_payload(
+        &mut self,
+        conversation_topic: &str,
+        payload: &EncodedPayload,
+        options: SendOptions,
+        now_ns: u64,
+    ) -> Result<PreparedMessage, ClientError> {
+        let created_ns = crate::whole_ms(now_ns);
         let out: OutgoingMessage = if let Some(conv) = self.reader.conversation(conversation_topic) {
             let (t, k) = (conv.topic.clone(), conv.key_material.clone());
             message::encode_v2(
                 self.reader.keys(),
                 &t,
                 k.expose(),
-                &payload,
+                payload,
                 created_ns,
                 options.ephemeral,
                 &mut *self.rng,
@@ -35,7 +67,7 @@ impl Client {
                 self.reader.keys(),
                 &peer,
                 &payload.bytes,
-                created_ns / 1_000_000,
+                created_ns / crate::NS_PER_MS,
                 intros,
                 options.ephemeral,
                 &mut *self.rng,
@@ -57,14 +89,13 @@ impl Client {
     /// Publish a prepared message; finishes with [`Event::Sent`]. Sending to a peer whose
     /// consent is unknown also publishes an allow action (implicit consent).
     pub fn publish_prepared(&mut self, prepared: PreparedMessage, now_ns: u64) -> Result<OpId, ClientError> {
-        let op = self.new_id();
-        let peer = self
-            .conversations()
-            .into_iter()
-            .find(|c| c.topic == prepared.topic)
-            .map(|c| c.peer_address)
-            .ok_or(ClientError::UnknownConversation)?;
-        self.publish(prepared.envelopes, now_ns, Pending::PublishMessage { op, id: prepared.id })?;
+        let peer =
+            self.conversation(&prepared.topic).map(|c| c.peer_address).ok_or(ClientError::UnknownConversation)?;
+        let op = self.new_op();
+        if let Err(e) = self.publish(prepared.envelopes, now_ns, Pending::PublishMessage { op, id: prepared.id }) {
+            self.open_ops.remove(&op);
+            return Err(e);
+        }
         self.allow_if_unknown(&peer, now_ns);
         Ok(op)
     }

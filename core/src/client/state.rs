@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use xmtp_proto::message_api::v1::Envelope;
 use xmtp_proto::message_contents as pb;
 
-use super::{read_message, Client, Message};
+use super::{Client, Conversation, Message};
 use crate::consent::ConsentAction;
 use crate::contact;
 use crate::content::Registry;
 use crate::crypto::{Address, SecretBytes};
-use crate::decoder::{EnvelopeReader, V1Conversation};
+use crate::decoder::{Decoded, EnvelopeReader, V1Conversation};
 use crate::invitation::{ConversationContext, V2Conversation};
 use crate::keys::PrivateKeyBundle;
 
@@ -166,11 +166,9 @@ fn reader_from(state: &StateV1, registry: Registry) -> Result<EnvelopeReader, St
 impl Client {
     /// Export the engine state as a versioned JSON blob (it contains the private keys).
     pub fn export_state(&self) -> String {
-        let keys = self.keys();
-        let keys = keys.to_v1_bytes().unwrap_or_else(|_| keys.to_v2_bytes());
         let state = StateV1 {
             version: STATE_VERSION,
-            keys: STANDARD.encode(keys),
+            keys: STANDARD.encode(self.keys().export()),
             conversations: self
                 .reader
                 .v2_conversations()
@@ -223,8 +221,7 @@ impl Client {
     ) -> Result<Self, StateError> {
         let state = parse(blob)?;
         let reader = reader_from(&state, registry)?;
-        let mut client = Client::with_registry(reader.keys().clone(), Registry::new(), rng);
-        client.reader = reader;
+        let mut client = Client::from_reader(reader, rng);
         for (t, v) in &state.high_water {
             client.high_water.insert(t.clone(), ns(v)?);
         }
@@ -246,10 +243,30 @@ impl Client {
     }
 }
 
-/// Decrypt one envelope with an exported state, without a network or an engine: for
-/// push-notification extensions.
-pub fn decrypt_envelope(state_blob: &str, envelope: &Envelope) -> Result<Message, StateError> {
+/// What one envelope read offline holds.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DecryptedEnvelope {
+    /// A message of a known conversation (or a V1 introduction).
+    Message(Box<Message>),
+    /// An invitation: a conversation the state does not know yet (or knows already), to show
+    /// as "new conversation".
+    Invitation(Conversation),
+}
+
+/// Read one envelope with an exported state, without a network or an engine: what a
+/// push-notification extension does in a fresh process. `registry` holds the host's codecs
+/// (custom types); messages of unknown types still come with their fallback.
+pub fn decrypt_envelope(
+    state_blob: &str,
+    envelope: &Envelope,
+    registry: Registry,
+) -> Result<DecryptedEnvelope, StateError> {
     let state = parse(state_blob)?;
-    let mut reader = reader_from(&state, Registry::new())?;
-    Ok(read_message(&mut reader, envelope)?)
+    let mut reader = reader_from(&state, registry)?;
+    match reader.read(envelope).1? {
+        Decoded::Message { message, content } => Ok(DecryptedEnvelope::Message(Box::new(Message { message, content }))),
+        Decoded::Invite { conversation, .. } => Ok(DecryptedEnvelope::Invitation(Conversation::from_v2(&conversation))),
+        _ => Err(StateError::Envelope(crate::message::MessageError::WrongVersion.into())),
+    }
 }

@@ -1,6 +1,14 @@
 //! The engine's public data types: errors, conversations, messages, options and events.
 
-use super::*;
+use xmtp_proto::message_api::v1::Envelope;
+
+use super::{ConsentState, OpId};
+use crate::content::{Compression, DecodedContent};
+use crate::crypto::Address;
+use crate::decoder::{EnvelopeKind, V1Conversation};
+use crate::invitation::{ConversationContext, V2Conversation};
+use crate::message::{DecodedMessage, MessageVersion};
+use crate::Error;
 
 /// Errors the engine reports for an operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +51,12 @@ impl ClientError {
     }
 }
 
+impl From<crate::crypto::InvalidAddress> for ClientError {
+    fn from(e: crate::crypto::InvalidAddress) -> Self {
+        Self::Protocol(e.into())
+    }
+}
+
 /// A conversation as the host sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {
@@ -68,6 +82,17 @@ impl Conversation {
             context: c.context.clone(),
         }
     }
+    /// Its JSON form ([`crate::render::conversation_json`]).
+    pub fn to_json(&self) -> serde_json::Value {
+        crate::render::conversation_json(
+            &self.topic,
+            self.version.as_str(),
+            self.peer_address.as_str(),
+            self.created_ns,
+            self.context.as_ref(),
+        )
+    }
+
     pub(super) fn from_v1(c: &V1Conversation) -> Self {
         Self {
             topic: c.topic.clone(),
@@ -86,6 +111,13 @@ pub struct Message {
     pub message: DecodedMessage,
     /// Its content.
     pub content: DecodedContent,
+}
+
+impl Message {
+    /// Its JSON form ([`crate::render::message_json`]).
+    pub fn to_json(&self) -> serde_json::Value {
+        crate::render::message_json(&self.message, &self.content)
+    }
 }
 
 /// A message prepared for sending: its id is known before it is published.
@@ -189,12 +221,27 @@ pub enum Event {
         /// The operation.
         op: OpId,
     },
+    /// A consent action was published (`set_consent`, or an implicit allow the engine made
+    /// on its own, whose operation id the host never saw).
+    ConsentPublished {
+        /// The operation.
+        op: OpId,
+    },
     /// The set of topics to subscribe to changed; a new `Subscribe` request is queued.
     SubscriptionChanged,
+    /// The stream is open (again): from here on nothing is missed.
+    StreamConnected,
+    /// The stream dropped; the engine reconnects after `retry_after_ms` and fills the gap.
+    StreamInterrupted {
+        /// The delay before reconnecting.
+        retry_after_ms: u64,
+    },
     /// One envelope could not be read (the others are unaffected).
     EnvelopeFailed {
         /// What kind of envelope.
         kind: EnvelopeKind,
+        /// Its content topic (empty when the item was not an envelope at all).
+        topic: String,
         /// The error code.
         code: &'static str,
     },
@@ -205,4 +252,30 @@ pub enum Event {
         /// Why.
         error: ClientError,
     },
+}
+
+impl Event {
+    /// The operation this event finishes, for final events (every operation ends with exactly
+    /// one: its result or [`Event::Failed`]); `None` for events that report what the network
+    /// brought (new conversations, streamed messages, consent changes, failed envelopes).
+    pub fn op(&self) -> Option<OpId> {
+        match self {
+            Self::ContactPublished { op, .. }
+            | Self::ContactsResolved { op, .. }
+            | Self::ConversationsSynced { op }
+            | Self::ConversationStarted { op, .. }
+            | Self::Messages { op, .. }
+            | Self::Sent { op, .. }
+            | Self::ConsentSynced { op }
+            | Self::ConsentPublished { op }
+            | Self::Failed { op, .. } => Some(*op),
+            Self::NewConversation(_)
+            | Self::Message(_)
+            | Self::ConsentChanged { .. }
+            | Self::SubscriptionChanged
+            | Self::StreamConnected
+            | Self::StreamInterrupted { .. }
+            | Self::EnvelopeFailed { .. } => None,
+        }
+    }
 }

@@ -417,13 +417,27 @@ impl Registry {
         if let Some(fb) = codec.fallback(content).filter(|f| !f.is_empty()) {
             encoded.fallback = Some(fb);
         }
-        if let Some(algo) = compression {
-            if encoded.content.len() >= compression::MIN_COMPRESS_LEN {
-                encoded.content = compression::compress(&encoded.content, algo);
-                encoded.compression = Some(algo.to_wire());
-            }
-        }
+        compress_into(&mut encoded, compression);
         Ok((encoded, codec.should_push(content)))
+    }
+
+    /// Content encoded by the host (a codec outside this registry, e.g. written in Swift,
+    /// Kotlin or JS), optionally compressed like [`Registry::encode`] does. Content that already
+    /// declares a compression is left as it is. The type id must be present and valid.
+    pub fn encode_raw(
+        &self,
+        mut encoded: pb::EncodedContent,
+        compression: Option<Compression>,
+        should_push: bool,
+    ) -> Result<EncodedPayload, ContentError> {
+        let id = encoded.r#type.as_ref().map(ContentTypeId::from_proto).ok_or(ContentError::MissingType)?;
+        if id.authority_id.is_empty() || id.type_id.is_empty() {
+            return Err(ContentError::MissingType);
+        }
+        if encoded.compression.is_none() {
+            compress_into(&mut encoded, compression);
+        }
+        Ok(EncodedPayload { bytes: encoded.encode_to_vec(), should_push })
     }
 
     /// [`Registry::encode_to_proto`], encoded to bytes.
@@ -485,6 +499,16 @@ impl Registry {
                 raw: Vec::new(),
                 error: Some(ContentError::Malformed),
             },
+        }
+    }
+}
+
+/// Compress the content in place when asked and when it is long enough to gain from it.
+fn compress_into(encoded: &mut pb::EncodedContent, compression: Option<Compression>) {
+    if let Some(algo) = compression {
+        if encoded.content.len() >= compression::MIN_COMPRESS_LEN {
+            encoded.content = compression::compress(&encoded.content, algo);
+            encoded.compression = Some(algo.to_wire());
         }
     }
 }

@@ -1,2 +1,3 @@
 pub mod corpus;
+pub mod engine;
 pub mod net;

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use xmtp_core::api::envelope_to_json;
-use xmtp_core::client::{ApiError, Client, Event, RequestKind};
+use xmtp_core::client::{Client, Event, RequestId, RequestKind};
 use xmtp_core::crypto;
 use xmtp_core::proto::message_api::v1::{cursor, Envelope, QueryRequest, SortDirection};
 use xmtp_core::topic;
@@ -22,6 +22,12 @@ pub struct Net {
     pub store: BTreeMap<String, BTreeMap<(u64, [u8; 32]), Envelope>>,
     /// Live subscriptions: client address → topics.
     pub subs: HashMap<String, HashSet<String>>,
+    /// The open stream of each client: client address → its `Subscribe` request.
+    pub streams: HashMap<String, RequestId>,
+    /// Publish calls served (each may hold several envelopes), duplicates included.
+    pub publish_calls: usize,
+    /// Requests in the order served: (client address, path).
+    pub log: Vec<(String, &'static str)>,
     /// Envelopes waiting to be delivered on each client's stream, by client address.
     pub inbox: HashMap<String, Vec<Envelope>>,
     /// Fail this many of the next requests with 429.
@@ -106,16 +112,20 @@ impl Net {
                 while let Some(req) = c.poll_request(self.now_ns) {
                     progressed = true;
                     self.served += 1;
-                    if self.rate_limit_next > 0 && !matches!(req.kind, RequestKind::Subscribe { .. }) {
+                    self.log.push((me.clone(), req.path()));
+                    if self.rate_limit_next > 0 && !req.is_stream() {
                         self.rate_limit_next -= 1;
-                        let err = ApiError::from_http(429, br#"{"code":8,"message":"rate limited","details":[]}"#);
-                        c.handle_error(req.id, &err, self.now_ns);
+                        c.handle_http(req.id, 429, br#"{"code":8,"message":"rate limited","details":[]}"#, self.now_ns);
                         continue;
                     }
                     if self.reject_tokens_next > 0 && matches!(req.kind, RequestKind::Publish { .. }) {
                         self.reject_tokens_next -= 1;
-                        let err = ApiError::from_http(401, br#"{"code":16,"message":"invalid token","details":[]}"#);
-                        c.handle_error(req.id, &err, self.now_ns);
+                        c.handle_http(
+                            req.id,
+                            401,
+                            br#"{"code":16,"message":"invalid token","details":[]}"#,
+                            self.now_ns,
+                        );
                         continue;
                     }
                     let body = match &req.kind {
@@ -123,6 +133,7 @@ impl Net {
                             if !authorization.starts_with("Bearer ") {
                                 self.unauthenticated_publishes += 1;
                             }
+                            self.publish_calls += 1;
                             self.publish(envelopes);
                             json!({})
                         }
@@ -131,16 +142,22 @@ impl Net {
                             json!({"responses": qs.iter().map(|q| self.query(q)).collect::<Vec<_>>()})
                         }
                         RequestKind::Subscribe { topics } => {
+                            // A new subscription replaces the client's open one.
                             self.subs.insert(me.clone(), topics.iter().cloned().collect());
+                            self.streams.insert(me.clone(), req.id);
+                            c.stream_opened(req.id, self.now_ns);
                             continue;
                         }
                     };
-                    c.handle_response(req.id, body.to_string().as_bytes(), self.now_ns);
+                    c.handle_http(req.id, 200, body.to_string().as_bytes(), self.now_ns);
                 }
                 if let Some(envs) = self.inbox.remove(&me) {
-                    if !envs.is_empty() {
+                    if let (false, Some(stream)) = (envs.is_empty(), self.streams.get(&me)) {
                         progressed = true;
-                        c.receive(&envs);
+                        for e in &envs {
+                            let line = json!({ "result": envelope_to_json(e) }).to_string();
+                            c.stream_line(*stream, line.as_bytes(), self.now_ns);
+                        }
                     }
                 }
                 while let Some(e) = c.poll_event() {
@@ -148,9 +165,9 @@ impl Net {
                 }
             }
             if !progressed {
-                // Let retry timers expire.
-                if clients.iter().any(|c| c.is_busy()) {
-                    self.now_ns += 1_000_000_000;
+                // Let retry timers expire: jump to the earliest deadline.
+                if let Some(deadline) = clients.iter().filter_map(|c| c.next_deadline()).min() {
+                    self.now_ns = self.now_ns.max(deadline);
                     continue;
                 }
                 return events;
@@ -159,9 +176,14 @@ impl Net {
         panic!("network did not settle");
     }
 
-    /// Drop a client's stream: it stops receiving until it subscribes again.
-    pub fn drop_stream(&mut self, client: &str) {
-        self.subs.remove(client);
-        self.inbox.remove(client);
+    /// Drop a client's stream (the connection ends): it stops receiving, and the client is
+    /// told, as a host would tell it.
+    pub fn drop_stream(&mut self, client: &mut Client) {
+        let me = client.address().to_string();
+        self.subs.remove(&me);
+        self.inbox.remove(&me);
+        if let Some(id) = self.streams.remove(&me) {
+            client.stream_closed(id, self.now_ns);
+        }
     }
 }

@@ -19,7 +19,7 @@ use xmtp_interop::{read_json, run_node, scratch};
 fn session(url: &str, keys: PrivateKeyBundle, seed: u64) -> Session {
     Session {
         client: Client::new(keys, Box::new(ChaCha20Rng::seed_from_u64(seed))),
-        transport: Transport::new(url),
+        transport: Transport::new(url, None).expect("a transport"),
         verbose: false,
     }
 }
@@ -83,6 +83,7 @@ fn engine_and_xmtpjs_talk_through_our_node() {
     // identities: V2 to bob, V1 to carol (legacy contact only).
     let ctx = xmtp_cli::commands::Ctx {
         node: url.clone(),
+        ca_pem: None,
         profile: xmtp_cli::profile::Profile::new(dir.join("dave")),
         json: true,
     };

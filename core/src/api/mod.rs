@@ -1,4 +1,5 @@
-//! The message API as data (facts §2): envelopes in the HTTP JSON dialect of the gateway.
+//! The message API as data (facts §2): envelopes in the HTTP JSON dialect of the gateway, and
+//! (in [`http`]) the requests, limits, environments and error mapping of its HTTP form.
 //!
 //! Parsing is tolerant: camelCase or snake_case names; 64-bit integers as strings or numbers;
 //! `null`, missing, `0` and `""` mean absent; base64 standard or URL-safe, padded or not.
@@ -10,6 +11,13 @@ use serde_json::Value;
 use xmtp_proto::message_api::v1::Envelope;
 
 use crate::error::DecodeError;
+
+pub mod http;
+
+pub use http::{
+    parse_batch_response, parse_query_response, parse_stream_line, query, ApiError, Environment, ErrorAction, Page,
+    Request, RequestId, RequestKind,
+};
 
 const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
     .with_decode_padding_mode(DecodePaddingMode::Indifferent)
