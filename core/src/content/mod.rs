@@ -231,6 +231,40 @@ impl Content {
             Self::Custom(v) => v.clone(),
         }
     }
+    /// Read content from the JSON shape [`Content::to_json`] gives, for the standard type `id`
+    /// (text, reaction, reply, read receipt, attachment, remote attachment, transaction
+    /// reference). Hosts send structured content this way; other types go through their own
+    /// codecs (see [`Registry::encode_raw`]). Fails with [`ContentError::UnknownType`] for any
+    /// other type and [`ContentError::InvalidParameters`] for a value that does not fit.
+    pub fn from_json(id: &ContentTypeId, value: &serde_json::Value) -> Result<Self, ContentError> {
+        use serde_json::Value;
+        fn parse<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, ContentError> {
+            serde_json::from_value(v.clone()).map_err(|_| ContentError::InvalidParameters)
+        }
+        if id.authority_id != "xmtp.org" {
+            return Err(ContentError::UnknownType);
+        }
+        match id.type_id.as_str() {
+            "text" => value.as_str().map(|t| Self::Text(t.to_string())).ok_or(ContentError::InvalidParameters),
+            "reaction" => parse(value).map(Self::Reaction),
+            "readReceipt" => Ok(Self::ReadReceipt),
+            "attachment" => parse(value).map(Self::Attachment),
+            "remoteStaticAttachment" => parse(value).map(Self::RemoteAttachment),
+            "transactionReference" => parse(value).map(Self::TransactionReference),
+            "reply" => {
+                let content_type: ContentTypeId = parse(value.get("contentType").unwrap_or(&Value::Null))?;
+                let inner = Self::from_json(&content_type, value.get("content").unwrap_or(&Value::Null))?;
+                let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+                Ok(Self::Reply(Reply {
+                    reference: text("reference").ok_or(ContentError::InvalidParameters)?,
+                    reference_inbox_id: text("referenceInboxId"),
+                    content_type,
+                    content: Box::new(inner),
+                }))
+            }
+            _ => Err(ContentError::UnknownType),
+        }
+    }
 }
 
 /// Byte strings as standard base64 in serde formats (as xmtp-js shows `Uint8Array` values).
