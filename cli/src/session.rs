@@ -32,6 +32,18 @@ pub struct Session {
     pub verbose: bool,
 }
 
+thread_local! {
+    /// Why the last call without a response failed (for the error message).
+    static LAST_TRANSPORT_ERROR: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+fn note_transport_error(status: u16, body: &[u8]) {
+    if status == 0 {
+        let reason = String::from_utf8_lossy(body).chars().take(200).collect();
+        LAST_TRANSPORT_ERROR.with(|e| *e.borrow_mut() = Some(reason));
+    }
+}
+
 /// What a stream's reader thread reports.
 enum StreamInput {
     Line(RequestId, Vec<u8>),
@@ -42,6 +54,7 @@ impl Session {
     /// Perform one call and hand its outcome to the engine.
     fn perform(&mut self, request: &Request) {
         let (status, body) = self.transport.call(request);
+        note_transport_error(status, &body);
         let action = self.client.handle_http(request.id, status, &body, now_ns());
         if let Some(ErrorAction::Retry { after_ms }) = action {
             if self.verbose || status == 429 {
@@ -169,6 +182,7 @@ pub fn bootstrap(transport: &Transport, wallet: &LocalWallet) -> Result<PrivateK
     while !b.is_finished() {
         if let Some(request) = b.poll_request(now_ns()) {
             let (status, body) = transport.call(&request);
+            note_transport_error(status, &body);
             b.handle_http(request.id, status, &body, now_ns());
         } else if let Some(request) = b.signature_request() {
             b.provide_signature(&wallet.sign(&request), now_ns()).map_err(|e| format!("failed: {}", e.code()))?;
@@ -218,7 +232,10 @@ impl Progress {
 /// A clear message for a failure code.
 pub fn describe_failure(code: &str, transport: &Transport) -> String {
     match code {
-        "api.transport" => format!("cannot reach the node at {}", transport.base()),
+        "api.transport" => match LAST_TRANSPORT_ERROR.with(|e| e.borrow().clone()) {
+            Some(reason) => format!("cannot reach the node at {}: {reason}", transport.base()),
+            None => format!("cannot reach the node at {}", transport.base()),
+        },
         "api.rate_limited" => "the node keeps rate-limiting us; try again later".into(),
         "api.unavailable" => {
             format!("the node at {} is unavailable (or no longer accepts this call)", transport.base())

@@ -175,3 +175,23 @@ fn demo_runs_end_to_end() {
     assert_eq!(v["messages"][3]["content"]["filename"], "hello.txt");
     assert!(v["timings"].as_array().unwrap().len() >= 6);
 }
+
+#[test]
+fn can_message_answers_for_every_address_past_one_batch() {
+    let n = node();
+    let url = n.url();
+    let dir = scratch("many");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    ok(xmtp(&url, &a, &["init"]));
+    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
+    let mut addresses: Vec<String> = (0..59).map(|i| format!("0x{i:040x}")).collect();
+    addresses.insert(55, b_addr.clone());
+    let mut args = vec!["--json", "can-message"];
+    args.extend(addresses.iter().map(String::as_str));
+    let lines = json_lines(&ok(xmtp(&url, &a, &args)));
+    assert_eq!(lines.len(), 60, "one line per address");
+    let yes: Vec<&str> =
+        lines.iter().filter(|l| l["canMessage"] == true).map(|l| l["address"].as_str().unwrap()).collect();
+    assert_eq!(yes, vec![b_addr.as_str()]);
+    assert_eq!(lines[55]["address"], b_addr.as_str(), "in the order given");
+}
