@@ -16,6 +16,8 @@ step "cargo test --workspace"
 cargo test --workspace
 step "engine tests with parallel batch decryption"
 cargo test -p xmtp-core --features parallel --test engine
+step "facade tests with its testing feature (seeded generators, a deliberate panic)"
+cargo test -p xmtp-facade --features testing
 step "wasm32-unknown-unknown build of the core"
 scripts/check-wasm.sh xmtp-core
 step "all checks passed"
