@@ -4,7 +4,18 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each stage prints its name, and its time once the next one starts (and the total at the end).
+stage_name=""
+stage_start=$SECONDS
+run_start=$SECONDS
+step() {
+  if [[ -n $stage_name ]]; then
+    printf '==> %s: %d s\n' "$stage_name" $((SECONDS - stage_start))
+  fi
+  stage_name="$*"
+  stage_start=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 step "set-up"
 scripts/setup.sh
@@ -17,7 +28,10 @@ cargo test --workspace
 step "engine tests with parallel batch decryption"
 cargo test -p xmtp-core --features parallel --test engine
 step "facade tests with its testing feature (seeded generators, a deliberate panic)"
+cargo clippy -p xmtp-facade --all-targets --features testing -- -D warnings
 cargo test -p xmtp-facade --features testing
-step "wasm32-unknown-unknown build of the core"
+step "wasm32-unknown-unknown build of the core (and its tests) and of the facade"
 scripts/check-wasm.sh xmtp-core
+scripts/check-wasm.sh --lib-only xmtp-facade
 step "all checks passed"
+printf '==> total: %d s\n' $((SECONDS - run_start))
