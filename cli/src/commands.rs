@@ -53,8 +53,23 @@ fn short(a: &Address) -> String {
     a.to_string()
 }
 
-/// `xmtp init`.
-pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::Path>) -> Result<(), String> {
+/// `xmtp init`: a new identity, a wallet's identity, or imported keys. An existing identity is
+/// replaced only with `force`, and only once the new one is complete (its contact published):
+/// when anything fails, the profile is left as it was.
+pub fn init(
+    ctx: &Ctx,
+    wallet_key: Option<&str>,
+    keys_file: Option<&std::path::Path>,
+    force: bool,
+) -> Result<(), String> {
+    if let Some(existing) = ctx.profile.existing_identity() {
+        if !force {
+            return Err(format!(
+                "{} already holds an identity ({existing}); pass --force to replace it (export it first with `xmtp keys export`)",
+                ctx.profile.dir().display()
+            ));
+        }
+    }
     let keys = match (wallet_key, keys_file) {
         (_, Some(file)) => {
             let data = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -72,11 +87,14 @@ pub fn init(ctx: &Ctx, wallet_key: Option<&str>, keys_file: Option<&std::path::P
             crate::session::bootstrap(&ctx.transport()?, &wallet)?
         }
     };
-    ctx.profile.save_keys(&keys)?;
-    let mut session = ctx.session()?;
+    let mut session = Session {
+        client: xmtp_core::client::Client::new(keys.clone(), Box::new(rand_core::OsRng)),
+        transport: ctx.transport()?,
+        verbose: false,
+    };
     let op = session.client.publish_contact();
     session.run(op)?;
-    ctx.profile.save(&session.client)?;
+    ctx.profile.replace_identity(&session.client)?;
     ctx.print(json!({"address": keys.address().as_str()}), || format!("{}", keys.address()));
     Ok(())
 }

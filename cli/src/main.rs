@@ -57,6 +57,9 @@ enum Command {
         /// Exported keys (PrivateKeyBundle, base64/hex/raw).
         #[arg(long)]
         keys: Option<PathBuf>,
+        /// Replace the identity this profile already holds (it is lost unless exported).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the profile's address.
     Whoami,
@@ -160,7 +163,9 @@ fn main() -> ExitCode {
         Command::Node { listen, data, memory: _ } => run_node(listen, data),
         Command::Demo => demo::run(cli.json),
         Command::Decode { keys, envelopes } => run_decode(&keys, envelopes.as_ref()),
-        Command::Init { wallet_key, keys } => commands::init(&ctx, wallet_key.as_deref(), keys.as_deref()),
+        Command::Init { wallet_key, keys, force } => {
+            commands::init(&ctx, wallet_key.as_deref(), keys.as_deref(), force)
+        }
         Command::Whoami => commands::whoami(&ctx),
         Command::Keys { command: KeysCommand::Export } => commands::keys_export(&ctx),
         Command::CanMessage { addresses } => commands::can_message(&ctx, &addresses),

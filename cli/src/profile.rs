@@ -44,30 +44,55 @@ impl Profile {
         self.dir.join("state.json")
     }
 
-    /// Store keys (base64 of the encoded bundle, file mode 0600) and forget old state.
-    pub fn save_keys(&self, keys: &PrivateKeyBundle) -> Result<(), String> {
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The address of the identity this profile holds, if it holds one (or a keys file that
+    /// cannot be read: that counts as an identity too, so it is never overwritten silently).
+    pub fn existing_identity(&self) -> Option<String> {
+        match std::fs::metadata(self.keys_path()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => Some(self.keys().map_or_else(|_| "unreadable keys".to_string(), |k| k.address().to_string())),
+        }
+    }
+
+    /// Make `client`'s identity and state this profile's: both files are written completely
+    /// (to temporary files, synced) before either replaces the old one; the state first, so a
+    /// crash in between leaves the old keys with a state that is ignored (it belongs to other
+    /// keys) rather than new keys with an old state.
+    pub fn replace_identity(&self, client: &Client) -> Result<(), String> {
         std::fs::create_dir_all(&self.dir).map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
-        write_private(&self.keys_path(), STANDARD.encode(keys.export()).as_bytes())?;
-        let _ = std::fs::remove_file(self.state_path());
-        Ok(())
+        let keys = STANDARD.encode(client.keys().export());
+        write_private(&self.state_path(), client.export_state().as_bytes())?;
+        write_private(&self.keys_path(), keys.as_bytes())
     }
 
     /// The stored keys.
     pub fn keys(&self) -> Result<PrivateKeyBundle, String> {
-        let data = std::fs::read(self.keys_path())
-            .map_err(|_| format!("no identity in {} (run `xmtp init` first)", self.dir.display()))?;
-        crate::decode::load_keys(&data)
+        let path = self.keys_path();
+        let data = match std::fs::read(&path) {
+            Ok(data) => data,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!("no identity in {} (run `xmtp init` first)", self.dir.display()))
+            }
+            Err(e) => return Err(format!("cannot read the keys file {}: {e}", path.display())),
+        };
+        crate::decode::load_keys(&data).map_err(|e| format!("the keys file {} is damaged: {e}", path.display()))
     }
 
-    /// An engine with the stored keys and state.
+    /// An engine with the stored keys and, when it belongs to them, the stored state.
     pub fn client(&self) -> Result<Client, String> {
-        let rng = Box::new(rand_core::OsRng);
+        let keys = self.keys()?;
         if let Ok(blob) = std::fs::read_to_string(self.state_path()) {
-            if let Ok(client) = Client::import_state(&blob, Registry::new(), rng) {
-                return Ok(client);
+            if let Ok(client) = Client::import_state(&blob, Registry::new(), Box::new(rand_core::OsRng)) {
+                if client.address() == keys.address() {
+                    return Ok(client);
+                }
             }
         }
-        Ok(Client::new(self.keys()?, Box::new(rand_core::OsRng)))
+        Ok(Client::new(keys, Box::new(rand_core::OsRng)))
     }
 
     /// Persist the engine state (mode 0600: it holds secrets).

@@ -195,3 +195,44 @@ fn can_message_answers_for_every_address_past_one_batch() {
     assert_eq!(yes, vec![b_addr.as_str()]);
     assert_eq!(lines[55]["address"], b_addr.as_str(), "in the order given");
 }
+
+#[test]
+fn an_identity_is_never_replaced_silently_nor_lost_on_failure() {
+    let n = node();
+    let url = n.url();
+    let dir = scratch("keep");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let a_addr = ok(xmtp(&url, &a, &["init"])).trim().to_string();
+    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
+    ok(xmtp(&url, &a, &["send", &b_addr, "before"]));
+    let keys_before = std::fs::read(a.join("keys")).unwrap();
+    let state_before = std::fs::read(a.join("state.json")).unwrap();
+
+    // A second init is refused without --force, and changes nothing.
+    let out = xmtp(&url, &a, &["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(a.join("keys")).unwrap(), keys_before);
+
+    // With --force but the node unreachable, the new keys are not taken and nothing is lost.
+    let exported = dir.join("b.keys");
+    std::fs::write(&exported, ok(xmtp(&url, &b, &["keys", "export"]))).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let down = format!("http://127.0.0.1:{closed}");
+    let out = xmtp(&down, &a, &["init", "--force", "--keys", exported.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(a.join("keys")).unwrap(), keys_before);
+    assert_eq!(std::fs::read(a.join("state.json")).unwrap(), state_before);
+    assert_eq!(ok(xmtp(&url, &a, &["whoami"])).trim(), a_addr);
+
+    // With --force and the node up, the identity is replaced.
+    assert_eq!(ok(xmtp(&url, &a, &["init", "--force", "--keys", exported.to_str().unwrap()])).trim(), b_addr);
+    assert_eq!(ok(xmtp(&url, &a, &["whoami"])).trim(), b_addr);
+
+    // A damaged keys file is reported as such (not as a missing identity), and init refuses
+    // to overwrite it without --force.
+    std::fs::write(a.join("keys"), b"garbage").unwrap();
+    let err = String::from_utf8_lossy(&xmtp(&url, &a, &["whoami"]).stderr).into_owned();
+    assert!(err.contains("damaged") && !err.contains("run `xmtp init` first"), "{err}");
+    assert_eq!(xmtp(&url, &a, &["init"]).status.code(), Some(2));
+}

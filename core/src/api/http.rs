@@ -203,13 +203,17 @@ pub struct Page {
 
 fn page_from_json(v: &Value) -> Result<Page, DecodeError> {
     let mut page = Page::default();
-    if let Some(items) = v.get("envelopes").and_then(Value::as_array) {
-        for item in items {
-            match envelope_from_json(item) {
-                Ok(e) => page.envelopes.push(e),
-                Err(e) => page.malformed.push(e),
+    match v.get("envelopes") {
+        Some(Value::Array(items)) => {
+            for item in items {
+                match envelope_from_json(item) {
+                    Ok(e) => page.envelopes.push(e),
+                    Err(e) => page.malformed.push(e),
+                }
             }
         }
+        None | Some(Value::Null) => {}
+        Some(_) => return Err(DecodeError::Malformed("query response")),
     }
     let index = v
         .get("pagingInfo")
@@ -419,6 +423,7 @@ mod tests {
         assert!(p.cursor.is_some());
         assert!(parse_query_response(b"{}").unwrap().envelopes.is_empty());
         assert!(parse_query_response(b"[]").is_err());
+        assert!(parse_query_response(br#"{"envelopes":"x"}"#).is_err(), "a list that is not one is an error");
         assert!(parse_query_response(b"nope").is_err());
         assert_eq!(parse_batch_response(br#"{"responses":[{},{"envelopes":[]}]}"#).unwrap().len(), 2);
     }

@@ -74,8 +74,7 @@ impl Client {
             }
             Ok(Decoded::Message { message, content }) => {
                 let topic = message.conversation_topic.clone();
-                let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
-                *mark = (*mark).max(e.timestamp_ns);
+                let at_mark = self.advance_mark(&e.content_topic, e.timestamp_ns);
                 if message.version == MessageVersion::V1 && !self.v1_announced.contains(&topic) {
                     if let Some(c) = self.reader.v1_conversations().into_iter().find(|c| c.topic == topic) {
                         let public = Conversation::from_v1(c);
@@ -88,6 +87,9 @@ impl Client {
                 }
                 let is_intro = kind == EnvelopeKind::Intro;
                 if live && !is_intro && self.delivered.insert(message.id.clone()) {
+                    if at_mark {
+                        self.delivered_at_mark.entry(e.content_topic.clone()).or_default().push(message.id.clone());
+                    }
                     self.events.push_back(Event::Message(Box::new(Message { message, content })));
                 }
             }
@@ -95,8 +97,7 @@ impl Client {
                 for (entry, state) in self.consent.add(e.timestamp_ns, action) {
                     self.events.push_back(Event::ConsentChanged { entry, state });
                 }
-                let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
-                *mark = (*mark).max(e.timestamp_ns);
+                self.advance_mark(&e.content_topic, e.timestamp_ns);
             }
             Ok(_) => {}
             Err(err) => {

@@ -48,8 +48,7 @@ impl Client {
         for (e, (kind, result)) in page.envelopes.iter().zip(self.read_page(&page.envelopes)) {
             match result {
                 Ok(Decoded::Message { message, content }) => {
-                    let mark = self.high_water.entry(e.content_topic.clone()).or_insert(0);
-                    *mark = (*mark).max(e.timestamp_ns);
+                    self.advance_mark(&e.content_topic, e.timestamp_ns);
                     if ids.insert(message.id.clone()) {
                         got.push(Message { message, content });
                     }

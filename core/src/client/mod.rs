@@ -192,6 +192,9 @@ pub struct Client {
     contacts: HashMap<Address, Contact>,
     consent: ConsentList,
     high_water: BTreeMap<String, u64>,
+    /// Ids delivered at each topic's high-water mark: gap fills start at the mark (inclusive),
+    /// and these must not be delivered again, even by an engine restored from exported state.
+    delivered_at_mark: BTreeMap<String, Vec<String>>,
     delivered: HashSet<String>,
     last_sync_ns: u64,
     last_consent_sync_ns: u64,
@@ -238,6 +241,7 @@ impl Client {
             contacts: HashMap::new(),
             consent: ConsentList::default(),
             high_water: BTreeMap::new(),
+            delivered_at_mark: BTreeMap::new(),
             delivered: HashSet::new(),
             last_sync_ns: 0,
             last_consent_sync_ns: 0,

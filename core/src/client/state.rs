@@ -64,6 +64,8 @@ struct StateV1 {
     #[serde(default)]
     high_water: std::collections::BTreeMap<String, String>,
     #[serde(default)]
+    delivered_at_mark: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
     last_sync_ns: String,
     #[serde(default)]
     last_consent_sync_ns: String,
@@ -194,6 +196,7 @@ impl Client {
                 })
                 .collect(),
             high_water: self.high_water.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
+            delivered_at_mark: self.delivered_at_mark.clone(),
             last_sync_ns: self.last_sync_ns.to_string(),
             last_consent_sync_ns: self.last_consent_sync_ns.to_string(),
             consent: self
@@ -224,6 +227,10 @@ impl Client {
         let mut client = Client::from_reader(reader, rng);
         for (t, v) in &state.high_water {
             client.high_water.insert(t.clone(), ns(v)?);
+        }
+        for (t, ids) in state.delivered_at_mark {
+            client.delivered.extend(ids.iter().cloned());
+            client.delivered_at_mark.insert(t, ids);
         }
         client.last_sync_ns = ns(&state.last_sync_ns)?;
         client.last_consent_sync_ns = ns(&state.last_consent_sync_ns)?;

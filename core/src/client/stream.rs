@@ -140,6 +140,17 @@ impl Client {
         true
     }
 
+    /// Move a topic's high-water mark to `timestamp_ns` if that is newer (forgetting the ids
+    /// delivered at the old mark); true when the envelope sits at the mark.
+    pub(super) fn advance_mark(&mut self, topic: &str, timestamp_ns: u64) -> bool {
+        let mark = self.high_water.entry(topic.to_string()).or_insert(0);
+        if timestamp_ns > *mark {
+            *mark = timestamp_ns;
+            self.delivered_at_mark.remove(topic);
+        }
+        timestamp_ns == *mark
+    }
+
     /// Fetch a topic's envelopes from its high-water mark (inclusive) and deliver them like
     /// streamed ones. While a stream is wanted but not open, the query waits for it.
     pub(super) fn catch_up(&mut self, topic: &str) {

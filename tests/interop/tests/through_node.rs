@@ -87,7 +87,7 @@ fn engine_and_xmtpjs_talk_through_our_node() {
         profile: xmtp_cli::profile::Profile::new(dir.join("dave")),
         json: true,
     };
-    xmtp_cli::commands::init(&ctx, None, None).unwrap();
+    xmtp_cli::commands::init(&ctx, None, None, false).unwrap();
     let dave_addr = ctx.profile.keys().unwrap().address().to_string();
     let bob = corpus["identities"]["bob"]["address"].as_str().unwrap();
     let carol = corpus["identities"]["carol"]["address"].as_str().unwrap();
