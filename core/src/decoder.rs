@@ -254,7 +254,7 @@ impl EnvelopeReader {
                 Ok(Decoded::PrivateStore { owner: topic::owner(&e.content_topic) })
             }
             EnvelopeKind::Invite => {
-                let conversation = invitation::open(&self.keys, e.timestamp_ns, &e.message)?;
+                let conversation = invitation::open_cached(&self.keys, e.timestamp_ns, &e.message, &mut self.cache)?;
                 let is_new = self.add_conversation(conversation.clone());
                 Ok(Decoded::Invite { conversation, is_new })
             }
