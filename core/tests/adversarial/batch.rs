@@ -165,8 +165,11 @@ fn key_for(k: usize) -> PrivateKey {
     key(0x41 + k as u8)
 }
 
+/// Per-item verification results.
+type Results = Vec<Result<(), CryptoError>>;
+
 /// The batch's results and the single path's, for the same items.
-fn both(specs: &[Spec], seed: u64) -> (Vec<Result<(), CryptoError>>, Vec<Result<(), CryptoError>>) {
+fn both(specs: &[Spec], seed: u64) -> (Results, Results) {
     let items: Vec<BatchItem<'_>> = specs.iter().map(|(k, d, s, r)| BatchItem::new(k, d, s, *r)).collect();
     let batch = crypto::verify_batch(&items, &mut rng(seed));
     let single = specs.iter().map(|(k, d, s, _)| k.verify_prehash(d, s)).collect();
