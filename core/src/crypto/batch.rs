@@ -40,9 +40,12 @@
 //! - the converse fails for signatures whose recovery id names the wrong point (the single
 //!   path ignores the recovery id) and for invalid ones: when a combination does not pass it is
 //!   split in halves and each half is checked again (when the first half passes, the second is
-//!   known to fail and is split without checking); small sets, and everything left once a
-//!   budget of failed checks is spent, are verified one by one with the single path. Items
-//!   whose `R` cannot be decompressed go to the single path directly.
+//!   known to fail and is split without checking); sets of fewer than [`BISECT_BELOW`] items,
+//!   and everything left once the work spent on failed checks reaches about two and a half
+//!   times the batch, are verified one by one with the single path. A batch of only bad items
+//!   thus costs a bounded amount more than the single path, and one with a few bad items little
+//!   more than a passing batch. Items whose `R` cannot be decompressed go to the single path
+//!   directly.
 //!
 //! Everything here is variable-time: it handles public data only (keys, digests, signatures).
 
@@ -58,9 +61,17 @@ use rand_core::CryptoRngCore;
 
 use super::{parse_signature, CryptoError, PublicKey};
 
-/// Batches with fewer candidates than this (and the sets bisection narrows down to this size)
-/// are verified one by one: the combined check would not pay for itself.
+/// Batches with fewer candidates than this are verified one by one: the combined check would
+/// not pay for itself.
 pub const MIN_BATCH: usize = 4;
+
+/// After a failed combined check, sets smaller than this are verified one by one rather than
+/// split further (a check has a fixed cost of about one verification).
+pub const BISECT_BELOW: usize = 8;
+
+/// The fixed cost of one combined check, in candidates' worth of bucket work (the scalar
+/// multiplications of `G` and of the keys), for the failure budget.
+const CHECK_COST: usize = 8;
 
 /// One signature check of a batch: the same inputs as [`PublicKey::verify_prehash`] plus the
 /// recovery id that came with the signature.
@@ -113,15 +124,16 @@ pub fn verify_batch<R: CryptoRngCore + ?Sized>(items: &[BatchItem<'_>], rng: &mu
     let batch = Batch::new(items, &candidates, rng);
     let all: Vec<usize> = (0..candidates.len()).collect();
     let mut budget = failure_budget(candidates.len());
-    batch.resolve(&all, false, &mut budget, &mut results);
+    batch.resolve(&all, MIN_BATCH, false, &mut budget, &mut results);
     results
 }
 
-/// How many failed combined checks bisection may spend before the rest goes one by one:
-/// enough to isolate a few bad items in a large batch, bounded so that a batch of mostly bad
-/// items costs little more than the single path.
+/// The work failed combined checks may spend before what is left goes one by one, in
+/// candidates (a failed check over `m` candidates costs `m + CHECK_COST`). Isolating one bad
+/// item costs less than two passes over the batch; a batch of only bad items spends this and
+/// then the single path.
 fn failure_budget(n: usize) -> usize {
-    4 * (usize::BITS - n.leading_zeros()) as usize
+    n.saturating_mul(5) / 2 + 4 * CHECK_COST
 }
 
 /// What the checks before the curve arithmetic made of an item.
@@ -228,36 +240,39 @@ impl<'i, 'a> Batch<'i, 'a> {
         self.items[self.index[k]].verify_single()
     }
 
-    /// Settle the candidates `set`. `known_failing` says the combination over `set` is already
+    /// Settle the candidates `set`: check them together when there are at least `smallest`,
+    /// else verify them one by one. `known_failing` says the combination over `set` is already
     /// known not to be the identity. Returns whether it was checked to be the identity (every
     /// item accepted by the combined check).
     fn resolve(
         &self,
         set: &[usize],
+        smallest: usize,
         known_failing: bool,
         budget: &mut usize,
         results: &mut [Result<(), CryptoError>],
     ) -> bool {
-        if set.len() < MIN_BATCH || *budget == 0 {
+        let cost = set.len() + CHECK_COST;
+        if set.len() < smallest || *budget < cost {
             for &k in set {
                 results[self.index[k]] = self.single(k);
             }
             return false;
         }
-        if !known_failing && self.combination_vanishes(set) {
-            for &k in set {
-                results[self.index[k]] = Ok(());
-            }
-            return true;
-        }
         if !known_failing {
-            *budget -= 1;
+            if self.combination_vanishes(set) {
+                for &k in set {
+                    results[self.index[k]] = Ok(());
+                }
+                return true;
+            }
+            *budget -= cost;
         }
         let (left, right) = set.split_at(set.len() / 2);
-        let left_vanishes = self.resolve(left, false, budget, results);
+        let left_vanishes = self.resolve(left, BISECT_BELOW, false, budget, results);
         // The combination over `set` is the sum of those over its halves: when the left one
         // vanishes, the right one cannot.
-        self.resolve(right, left_vanishes, budget, results);
+        self.resolve(right, BISECT_BELOW, left_vanishes, budget, results);
         false
     }
 
@@ -461,6 +476,43 @@ mod tests {
             let naive: ProjectivePoint =
                 points.iter().zip(&scalars).map(|(p, k)| ProjectivePoint::from(*p) * Scalar::from(*k)).sum();
             assert_eq!(multi_scalar_mul(&points, &scalars), naive, "n = {n}");
+        }
+    }
+
+    /// The combined check itself (not only the answers, which the single path would also give):
+    /// it passes over valid candidates, with one or several keys, and fails when one term does
+    /// not vanish.
+    #[test]
+    fn the_combined_check_passes_exactly_when_every_term_vanishes() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let keys = [PrivateKey::generate(&mut rng), PrivateKey::generate(&mut rng), PrivateKey::generate(&mut rng)];
+        let public: Vec<PublicKey> = keys.iter().map(PrivateKey::public_key).collect();
+        let digests: Vec<[u8; 32]> = (0..30u32).map(|i| sha256(&i.to_be_bytes())).collect();
+        let sigs: Vec<_> = digests.iter().enumerate().map(|(i, d)| keys[i % 3].sign_prehash(d)).collect();
+        let mut flipped = sigs.clone();
+        flipped[11].recovery ^= 1;
+        for (sigs, vanishes) in [(&sigs, true), (&flipped, false)] {
+            let items: Vec<BatchItem<'_>> = digests
+                .iter()
+                .zip(sigs.iter())
+                .enumerate()
+                .map(|(i, (d, s))| BatchItem::new(&public[i % 3], d, &s.bytes, s.recovery))
+                .collect();
+            let candidates: Vec<Candidate> = items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| match prepare(item) {
+                    Prepared::Candidate { z, r, s, point } => Candidate { index, z, r, s, point },
+                    _ => panic!("item {index} is a candidate"),
+                })
+                .collect();
+            let batch = Batch::new(&items, &candidates, &mut rng);
+            assert_eq!(batch.keys.len(), 3);
+            let all: Vec<usize> = (0..items.len()).collect();
+            assert_eq!(batch.combination_vanishes(&all), vanishes);
+            assert!(batch.combination_vanishes(&all[..11]));
+            assert!(batch.combination_vanishes(&all[12..]));
+            assert_eq!(batch.combination_vanishes(&all[5..20]), vanishes);
         }
     }
 

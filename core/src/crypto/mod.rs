@@ -23,7 +23,7 @@ use subtle::ConstantTimeEq;
 use xmtp_proto::message_contents::{ciphertext, Ciphertext};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-pub use batch::{verify_batch, BatchItem, MIN_BATCH};
+pub use batch::{verify_batch, BatchItem, BISECT_BELOW, MIN_BATCH};
 
 /// Length of an uncompressed SEC1 public key (`0x04 ‖ X ‖ Y`).
 pub const PUBLIC_KEY_LEN: usize = 65;
