@@ -3,8 +3,14 @@
 //! - `read_v2_conversation/1000`: read and verify a V2 conversation of 1,000 text messages written
 //!   by two senders (alternating): `message::decode_v2` + `Registry::decode` per message, with one
 //!   fresh `SenderCache` per iteration, as a client reading a conversation does.
+//! - `read_v2_conversation_batch/1000`: the same read with the content signatures verified
+//!   together (`message::decode_v2_batch` + `Registry::decode` per message), fresh cache and
+//!   coefficient generator per iteration.
 //! - `k256_verify/1000`: 1,000 bare ECDSA verifications over distinct digests, the floor of the
-//!   read above (one signature check per message).
+//!   single-path read above (one signature check per message).
+//! - `verify_batch/{10,100,1000,10000}`: `crypto::verify_batch` over that many valid
+//!   signatures by two keys (alternating, as in the conversation); throughput is per signature,
+//!   to compare with one `k256_verify` element.
 //! - `invitation/seal_open`: create (seal) an invitation, then open it as the recipient.
 //! - `message/encode_sign_v2`, `message/encode_v1`: encode (and for V2 sign) one text message.
 //!
@@ -17,7 +23,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use xmtp_core::content::{Content, Registry, TextCodec};
-use xmtp_core::crypto;
+use xmtp_core::crypto::{self, BatchItem, PrivateKey};
 use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
 use xmtp_core::{invitation, message, NS_PER_MS};
 
@@ -77,6 +83,52 @@ fn read_conversation(conv: &Conversation, registry: &Registry) -> usize {
     texts
 }
 
+/// The same read with the content signatures verified together.
+fn read_conversation_batch(conv: &Conversation, registry: &Registry, seed: u64) -> usize {
+    let mut cache = message::SenderCache::default();
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let mut texts = 0;
+    for decoded in message::decode_v2_batch(&conv.topic, &conv.key_material, &conv.messages, &mut cache, &mut rng) {
+        let decoded = decoded.expect("message reads");
+        let content = registry.decode(&decoded.encoded_content);
+        if matches!(content.content, Some(Content::Text(_))) {
+            texts += 1;
+        }
+        black_box(&decoded);
+    }
+    texts
+}
+
+/// `n` signatures over distinct digests by two keys, alternating.
+fn signatures(keys: &[PrivateKey; 2], n: usize) -> Vec<(usize, [u8; 32], crypto::RecoverableSignature)> {
+    (0..n as u64)
+        .map(|i| {
+            let k = (i % 2) as usize;
+            let digest = crypto::sha256(&i.to_be_bytes());
+            (k, digest, keys[k].sign_prehash(&digest))
+        })
+        .collect()
+}
+
+fn batch_verification(c: &mut Criterion) {
+    let keys = [identity(1).current_pre_key().secret().clone(), identity(2).current_pre_key().secret().clone()];
+    let public = [keys[0].public_key(), keys[1].public_key()];
+    let mut group = c.benchmark_group("verify_batch");
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    for n in [10usize, 100, 1000, 10_000] {
+        let signed = signatures(&keys, n);
+        let items: Vec<BatchItem<'_>> =
+            signed.iter().map(|(k, d, s)| BatchItem::new(&public[*k], d, &s.bytes, s.recovery)).collect();
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        assert!(crypto::verify_batch(&items, &mut rng).iter().all(Result::is_ok), "every signature verifies");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| black_box(crypto::verify_batch(black_box(&items), &mut rng)))
+        });
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let alice = identity(1);
     let bob = identity(2);
@@ -88,6 +140,14 @@ fn benches(c: &mut Criterion) {
     group.sample_size(20).measurement_time(Duration::from_secs(8)).throughput(Throughput::Elements(MESSAGES as u64));
     group.bench_function(BenchmarkId::from_parameter(MESSAGES), |b| {
         b.iter(|| black_box(read_conversation(black_box(&conv), &registry)))
+    });
+    group.finish();
+
+    assert_eq!(read_conversation_batch(&conv, &registry, 8), MESSAGES, "every message reads as text");
+    let mut group = c.benchmark_group("read_v2_conversation_batch");
+    group.sample_size(20).measurement_time(Duration::from_secs(8)).throughput(Throughput::Elements(MESSAGES as u64));
+    group.bench_function(BenchmarkId::from_parameter(MESSAGES), |b| {
+        b.iter(|| black_box(read_conversation_batch(black_box(&conv), &registry, 8)))
     });
     group.finish();
 
@@ -141,5 +201,5 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(core, benches);
+criterion_group!(core, benches, batch_verification);
 criterion_main!(core);

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rand_core::CryptoRngCore;
 use xmtp_proto::message_api::v1::Envelope;
 
 use crate::consent::{self, ConsentAction};
@@ -14,7 +15,7 @@ use crate::content::{DecodedContent, Registry};
 use crate::crypto::Address;
 use crate::invitation::{self, V2Conversation};
 use crate::keys::{KeyError, KeyStorageOpen, PrivateKeyBundle};
-use crate::message::{self, DecodedMessage, MessageError, SenderCache};
+use crate::message::{self, DecodedMessage, MessageError, SenderCache, UnverifiedV2};
 use crate::topic::{self, TopicKind};
 use crate::Error;
 
@@ -195,6 +196,50 @@ impl EnvelopeReader {
         (kind, self.read_kind(kind, envelope))
     }
 
+    /// Read many envelopes: one `(kind, result)` per envelope, in order, equal to what calling
+    /// [`EnvelopeReader::read`] on each in turn returns, with the same effect on the reader
+    /// (learned conversations, sender cache). V2 messages are decrypted as they come and their
+    /// content signatures verified together at the end ([`crate::crypto::verify_batch`]);
+    /// everything else goes through [`EnvelopeReader::read`]. `rng` draws the coefficients of
+    /// the combined check.
+    pub fn read_batch<R: CryptoRngCore + ?Sized>(
+        &mut self,
+        envelopes: &[Envelope],
+        rng: &mut R,
+    ) -> Vec<(EnvelopeKind, Result<Decoded, Error>)> {
+        let mut out: Vec<(EnvelopeKind, Option<Result<Decoded, Error>>)> = Vec::with_capacity(envelopes.len());
+        let mut pending = Vec::new();
+        let mut slots = Vec::new();
+        for e in envelopes {
+            let kind = EnvelopeKind::of_topic(&e.content_topic);
+            if kind != EnvelopeKind::V2Message {
+                let (kind, result) = self.read(e);
+                out.push((kind, Some(result)));
+                continue;
+            }
+            // Reading a V2 message changes nothing but the sender cache, which this step fills
+            // exactly as `read` does: the signature check can wait.
+            match self.decode_v2_unverified(e) {
+                Ok(unverified) => {
+                    slots.push(out.len());
+                    pending.push(Ok(unverified));
+                    out.push((kind, None));
+                }
+                Err(err) => out.push((kind, Some(Err(err)))),
+            }
+        }
+        for (slot, result) in slots.into_iter().zip(message::verify_v2_batch(pending, rng)) {
+            out[slot].1 = Some(result.map(|m| self.with_content(m)).map_err(Error::from));
+        }
+        out.into_iter().map(|(kind, result)| (kind, result.unwrap_or(Err(MessageError::BadSignature.into())))).collect()
+    }
+
+    fn decode_v2_unverified(&mut self, e: &Envelope) -> Result<UnverifiedV2, Error> {
+        let conv_topic = topic::non_ephemeral(&e.content_topic);
+        let conv = self.v2.get(&conv_topic).ok_or(MessageError::UnknownConversation)?;
+        Ok(message::decode_v2_unverified(&conv.topic, conv.key_material.expose(), &e.message, &mut self.cache)?)
+    }
+
     fn read_kind(&mut self, kind: EnvelopeKind, e: &Envelope) -> Result<Decoded, Error> {
         match kind {
             EnvelopeKind::Contact => {
@@ -209,7 +254,7 @@ impl EnvelopeReader {
                 Ok(Decoded::PrivateStore { owner: topic::owner(&e.content_topic) })
             }
             EnvelopeKind::Invite => {
-                let conversation = invitation::open(&self.keys, e.timestamp_ns, &e.message)?;
+                let conversation = invitation::open_cached(&self.keys, e.timestamp_ns, &e.message, &mut self.cache)?;
                 let is_new = self.add_conversation(conversation.clone());
                 Ok(Decoded::Invite { conversation, is_new })
             }
@@ -219,9 +264,7 @@ impl EnvelopeReader {
                 Ok(self.with_content(m))
             }
             EnvelopeKind::V2Message => {
-                let conv_topic = topic::non_ephemeral(&e.content_topic);
-                let conv = self.v2.get(&conv_topic).ok_or(MessageError::UnknownConversation)?;
-                let m = message::decode_v2(&conv.topic, conv.key_material.expose(), &e.message, &mut self.cache)?;
+                let m = self.decode_v2_unverified(e)?.verify()?;
                 Ok(self.with_content(m))
             }
             EnvelopeKind::UserPreferences => {

@@ -9,6 +9,7 @@ use xmtp_proto::message_contents as pb;
 use crate::crypto::{self, Address, CryptoError, SecretBytes};
 use crate::error::{decode, DecodeError};
 use crate::keys::{KeyError, PeerBundle, PrivateKeyBundle};
+use crate::message::SenderCache;
 use crate::topic;
 
 /// HKDF salt of the invitation key material.
@@ -198,6 +199,18 @@ pub fn open(
     envelope_timestamp_ns: u64,
     payload: &[u8],
 ) -> Result<V2Conversation, InvitationError> {
+    open_cached(me, envelope_timestamp_ns, payload, &mut SenderCache::with_capacity(1))
+}
+
+/// [`open`], taking the other side's verified bundle from `cache` when it was verified before
+/// (and adding it otherwise), as messages do: a list of invitations from or to the same peer
+/// verifies its bundle once. Results are those of [`open`].
+pub fn open_cached(
+    me: &PrivateKeyBundle,
+    envelope_timestamp_ns: u64,
+    payload: &[u8],
+    cache: &mut SenderCache,
+) -> Result<V2Conversation, InvitationError> {
     let sealed: pb::SealedInvitation = decode(payload, "SealedInvitation")?;
     let Some(pb::sealed_invitation::Version::V1(v1)) = sealed.version else {
         return Err(DecodeError::Missing("sealed_invitation.v1").into());
@@ -220,7 +233,7 @@ pub fn open(
     }
     let my_pre = crate::keys::SignedKey::from_signed(mine.pre_key.as_ref().ok_or(KeyError::NoPreKey)?)?;
     let my_pre = me.find_pre_key(my_pre.key()).ok_or(KeyError::NoMatchingPreKey)?;
-    let peer = PeerBundle::from_signed(theirs)?;
+    let peer = cache.signed(theirs)?;
     let secret = me.shared_secret(&peer, my_pre, !we_invited);
     let ct = v1.ciphertext.as_ref().ok_or(DecodeError::Missing("sealed_invitation.ciphertext"))?;
     let plain = crypto::decrypt(ct, secret.expose(), &v1.header_bytes)?;

@@ -226,6 +226,84 @@ pub fn decode_v2(
     message_bytes: &[u8],
     cache: &mut SenderCache,
 ) -> Result<DecodedMessage, MessageError> {
+    decode_v2_unverified(conversation_topic, key_material, message_bytes, cache)?.verify()
+}
+
+/// Decode and verify many V2 messages of one conversation: one result per message, in order,
+/// each equal to what [`decode_v2`] returns for it (with the same `cache` behaviour), but with
+/// the content signatures verified together by [`crypto::verify_batch`]. `rng` draws the
+/// coefficients of the combined check.
+pub fn decode_v2_batch<M: AsRef<[u8]>, R: CryptoRngCore + ?Sized>(
+    conversation_topic: &str,
+    key_material: &[u8],
+    messages: &[M],
+    cache: &mut SenderCache,
+    rng: &mut R,
+) -> Vec<Result<DecodedMessage, MessageError>> {
+    let decoded: Vec<Result<UnverifiedV2, MessageError>> =
+        messages.iter().map(|m| decode_v2_unverified(conversation_topic, key_material, m.as_ref(), cache)).collect();
+    verify_v2_batch(decoded, rng)
+}
+
+/// A decrypted V2 message whose content signature is not checked yet: everything
+/// [`decode_v2`] checks before it (topic, decryption, sender bundle, signature arm) passed.
+/// Finish it with [`UnverifiedV2::verify`] or, for many at once, [`verify_v2_batch`].
+#[derive(Debug, Clone)]
+pub struct UnverifiedV2 {
+    message: DecodedMessage,
+    pre_key: crypto::PublicKey,
+    digest: [u8; 32],
+    signature: crypto::RecoverableSignature,
+}
+
+impl UnverifiedV2 {
+    /// The signature check this message still needs, for [`crypto::verify_batch`].
+    pub fn batch_item(&self) -> crypto::BatchItem<'_> {
+        crypto::BatchItem::new(&self.pre_key, &self.digest, &self.signature.bytes, self.signature.recovery)
+    }
+
+    /// Finish with the outcome of [`UnverifiedV2::batch_item`]'s check, however it was made.
+    pub fn finish(self, check: Result<(), CryptoError>) -> Result<DecodedMessage, MessageError> {
+        check.map_err(|_| MessageError::BadSignature)?;
+        Ok(self.message)
+    }
+
+    /// Verify the content signature on its own (the single path of [`decode_v2`]).
+    pub fn verify(self) -> Result<DecodedMessage, MessageError> {
+        let check = self.pre_key.verify_prehash(&self.digest, &self.signature.bytes);
+        self.finish(check)
+    }
+}
+
+/// Verify the content signatures of decoded V2 messages together (errors pass through
+/// unchanged): one result per input, in order, each equal to what [`UnverifiedV2::verify`]
+/// gives.
+pub fn verify_v2_batch<R: CryptoRngCore + ?Sized>(
+    decoded: Vec<Result<UnverifiedV2, MessageError>>,
+    rng: &mut R,
+) -> Vec<Result<DecodedMessage, MessageError>> {
+    let items: Vec<crypto::BatchItem<'_>> =
+        decoded.iter().filter_map(|d| d.as_ref().ok()).map(|u| u.batch_item()).collect();
+    let checks = crypto::verify_batch(&items, rng);
+    drop(items);
+    let mut checks = checks.into_iter();
+    decoded
+        .into_iter()
+        .map(|d| {
+            let u = d?;
+            let check = checks.next().unwrap_or(Err(CryptoError::BadSignature));
+            u.finish(check)
+        })
+        .collect()
+}
+
+/// [`decode_v2`] up to, not including, the content signature check.
+pub fn decode_v2_unverified(
+    conversation_topic: &str,
+    key_material: &[u8],
+    message_bytes: &[u8],
+    cache: &mut SenderCache,
+) -> Result<UnverifiedV2, MessageError> {
     let message: pb::Message = decode(message_bytes, "Message")?;
     let Some(pb::message::Version::V2(v2)) = message.version else {
         return Err(MessageError::WrongVersion);
@@ -240,25 +318,26 @@ pub fn decode_v2(
     let sender = signed.sender.as_ref().ok_or(DecodeError::Missing("signed_content.sender"))?;
     let sig = signed.signature.as_ref().ok_or(DecodeError::Missing("signed_content.signature"))?;
     let bundle = cache.signed(sender)?;
-    let (sig, arm) = signature_from_proto(sig)?;
+    let (signature, arm) = signature_from_proto(sig)?;
     if arm != SignatureArm::Ecdsa {
         return Err(MessageError::BadSignature);
     }
-    bundle
-        .pre_key()
-        .key()
-        .verify_prehash(&v2_digest(&v2.header_bytes, &signed.payload), &sig.bytes)
-        .map_err(|_| MessageError::BadSignature)?;
-    Ok(DecodedMessage {
-        id: message_id(message_bytes),
-        version: MessageVersion::V2,
-        sender_address: bundle.address().clone(),
-        recipient_address: None,
-        sent_ns: header.created_ns,
-        conversation_topic: header.topic,
-        encoded_content: signed.payload,
-        sender_hmac: v2.sender_hmac,
-        should_push: v2.should_push,
+    let digest = v2_digest(&v2.header_bytes, &signed.payload);
+    Ok(UnverifiedV2 {
+        message: DecodedMessage {
+            id: message_id(message_bytes),
+            version: MessageVersion::V2,
+            sender_address: bundle.address().clone(),
+            recipient_address: None,
+            sent_ns: header.created_ns,
+            conversation_topic: header.topic,
+            encoded_content: signed.payload,
+            sender_hmac: v2.sender_hmac,
+            should_push: v2.should_push,
+        },
+        pre_key: *bundle.pre_key().key(),
+        digest,
+        signature,
     })
 }
 

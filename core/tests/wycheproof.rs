@@ -163,6 +163,44 @@ fn ecdsa_secp256k1_sha256_bitcoin() {
     assert_eq!((invalid_der, invalid_by_verify), (232, 69));
 }
 
+/// The same cases through batch verification: every well-formed signature, with each recovery id
+/// 0–3 (the file has none; the x-overflow id 2–3 reaches the cases whose `R` has x = r + n), in
+/// one batch and in batches per key, must get exactly `verify_prehash`'s answer.
+#[test]
+fn ecdsa_secp256k1_sha256_bitcoin_in_batches() {
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    use xmtp_core::crypto::BatchItem;
+
+    let all = cases("ecdsa_secp256k1_sha256_bitcoin_test.json");
+    let parsed: Vec<(String, PublicKey, [u8; 32], [u8; 64])> = all
+        .iter()
+        .filter_map(|(group, t)| {
+            let public = PublicKey::from_uncompressed(&hx(&group["publicKey"]["uncompressed"])).ok()?;
+            let sig = der_signature_to_compact(&hx(&t["sig"]))?;
+            Some((st(&group["publicKey"]["uncompressed"]).to_string(), public, crypto::sha256(&hx(&t["msg"])), sig))
+        })
+        .collect();
+    assert_eq!(parsed.len(), 162 + 69);
+    let single: Vec<_> = parsed.iter().map(|(_, k, d, s)| k.verify_prehash(d, s)).collect();
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    for recovery in 0..4u8 {
+        let items: Vec<BatchItem<'_>> = parsed.iter().map(|(_, k, d, s)| BatchItem::new(k, d, s, recovery)).collect();
+        assert_eq!(crypto::verify_batch(&items, &mut rng), single, "one batch, recovery id {recovery}");
+        // Per key, in file order.
+        let mut start = 0;
+        while start < parsed.len() {
+            let end = (start..parsed.len()).find(|&i| parsed[i].0 != parsed[start].0).unwrap_or(parsed.len());
+            assert_eq!(
+                crypto::verify_batch(&items[start..end], &mut rng),
+                single[start..end],
+                "batch of one key, recovery id {recovery}"
+            );
+            start = end;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // HKDF-SHA256
 // ---------------------------------------------------------------------------------------------

@@ -28,8 +28,10 @@ impl Client {
     }
 
     /// Decrypt many envelopes of known conversations: one result per envelope, in order.
-    /// Verified sender bundles and conversation secrets are cached across the batch. With the
-    /// `parallel` feature (native targets) large batches are split across threads.
+    /// Verified sender bundles and conversation secrets are cached across the batch, and the
+    /// V2 content signatures are verified together ([`EnvelopeReader::read_batch`]). With the
+    /// `parallel` feature (native targets) large batches are split across threads, each of
+    /// which verifies its part as one batch.
     pub fn decrypt_batch(&mut self, envelopes: &[Envelope]) -> Vec<Result<Message, Error>> {
         #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
         {
@@ -38,21 +40,34 @@ impl Client {
                 return self.decrypt_parallel(envelopes, threads);
             }
         }
-        envelopes.iter().map(|e| read_message(&mut self.reader, e)).collect()
+        self.reader.read_batch(envelopes, &mut *self.rng).into_iter().map(|(_, r)| into_message(r)).collect()
     }
 
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-    pub(super) fn decrypt_parallel(&self, envelopes: &[Envelope], threads: usize) -> Vec<Result<Message, Error>> {
+    pub(super) fn decrypt_parallel(&mut self, envelopes: &[Envelope], threads: usize) -> Vec<Result<Message, Error>> {
         let chunk = envelopes.len().div_ceil(threads);
+        let workers: Vec<_> = envelopes
+            .chunks(chunk)
+            .map(|part| (part, self.reader.clone(), crate::crypto::batch::SeededRng::from_rng(&mut *self.rng)))
+            .collect();
         std::thread::scope(|s| {
-            let handles: Vec<_> = envelopes
-                .chunks(chunk)
-                .map(|part| {
-                    let mut reader = self.reader.clone();
-                    s.spawn(move || part.iter().map(|e| read_message(&mut reader, e)).collect::<Vec<_>>())
+            let handles: Vec<_> = workers
+                .into_iter()
+                .map(|(part, mut reader, mut rng)| {
+                    s.spawn(move || {
+                        reader.read_batch(part, &mut rng).into_iter().map(|(_, r)| into_message(r)).collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             handles.into_iter().flat_map(|h| h.join().expect("decryption threads do not panic")).collect()
         })
+    }
+}
+
+/// A read result as a message: anything but a message is `WrongVersion`, as for single reads.
+fn into_message(result: Result<Decoded, Error>) -> Result<Message, Error> {
+    match result? {
+        Decoded::Message { message, content } => Ok(Message { message, content }),
+        _ => Err(crate::message::MessageError::WrongVersion.into()),
     }
 }

@@ -5,6 +5,7 @@
 //! Alice and Bob are the identities of `tests/vectors/xmtpjs-13.0.4-vectors.json`; Carol is a
 //! third identity built here from fixed keys. All randomness is seeded.
 
+mod batch;
 #[path = "../common/mod.rs"]
 mod common;
 mod fixture;

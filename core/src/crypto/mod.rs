@@ -2,7 +2,10 @@
 //!
 //! secp256k1 keys, ECDH on the full uncompressed shared point, ECDSA (RFC 6979, low-S) with strict
 //! verification and recovery, SHA-256, Keccak-256, EIP-191 digests, EIP-55 addresses, HKDF-SHA256,
-//! HMAC-SHA256 and the `Ciphertext` construction (HKDF salt + AES-256-GCM with associated data).
+//! HMAC-SHA256, the `Ciphertext` construction (HKDF salt + AES-256-GCM with associated data), and
+//! batch verification of recoverable signatures ([`batch`], [`verify_batch`]).
+
+pub mod batch;
 
 use core::fmt;
 
@@ -19,6 +22,8 @@ use sha3::Keccak256;
 use subtle::ConstantTimeEq;
 use xmtp_proto::message_contents::{ciphertext, Ciphertext};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+pub use batch::{verify_batch, BatchItem, BISECT_BELOW, MIN_BATCH};
 
 /// Length of an uncompressed SEC1 public key (`0x04 ‖ X ‖ Y`).
 pub const PUBLIC_KEY_LEN: usize = 65;
