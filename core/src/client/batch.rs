@@ -6,7 +6,8 @@ use xmtp_proto::message_api::v1::Envelope;
 
 #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
 use super::PARALLEL_MIN_BATCH;
-use super::{read_message, Client, Message};
+use super::{Client, Message};
+use crate::decoder::Decoded;
 use crate::{push, Error};
 
 impl Client {

@@ -61,6 +61,11 @@ impl Client {
     /// message events.
     pub(super) fn ingest(&mut self, e: &Envelope, live: bool) {
         let (kind, result) = self.reader.read(e);
+        self.ingest_read(e, kind, result, live);
+    }
+
+    /// [`Client::ingest`] of an envelope already read (pages are read as one batch).
+    pub(super) fn ingest_read(&mut self, e: &Envelope, kind: EnvelopeKind, result: Result<Decoded, Error>, live: bool) {
         match result {
             Ok(Decoded::Invite { conversation, is_new }) => {
                 if is_new {

@@ -82,8 +82,8 @@ impl Client {
         self.emit(Event::Messages { op, topic, messages: got });
     }
 
-    /// Read the envelopes of one page, in order.
+    /// Read the envelopes of one page, in order, their V2 signatures verified together.
     pub(super) fn read_page(&mut self, envelopes: &[Envelope]) -> Vec<(EnvelopeKind, Result<Decoded, Error>)> {
-        envelopes.iter().map(|e| self.reader.read(e)).collect()
+        self.reader.read_batch(envelopes, &mut *self.rng)
     }
 }

@@ -57,7 +57,7 @@ use crate::auth::AuthToken;
 use crate::contact::Contact;
 use crate::content::Registry;
 use crate::crypto::Address;
-use crate::decoder::{Decoded, EnvelopeReader};
+use crate::decoder::EnvelopeReader;
 use crate::invitation::{ConversationContext, V2Conversation};
 use crate::keys::PrivateKeyBundle;
 use crate::Error;
@@ -530,12 +530,5 @@ impl Client {
                 code: e.code(),
             });
         }
-    }
-}
-
-fn read_message(reader: &mut EnvelopeReader, e: &Envelope) -> Result<Message, Error> {
-    match reader.read(e).1? {
-        Decoded::Message { message, content } => Ok(Message { message, content }),
-        _ => Err(crate::message::MessageError::WrongVersion.into()),
     }
 }

@@ -174,8 +174,8 @@ impl Client {
     pub(super) fn after_catch_up_page(&mut self, op: OpId, query: QueryRequest, page: Page) {
         let full = page.envelopes.len() + page.malformed.len() >= PAGE_SIZE as usize;
         self.report_malformed(&page);
-        for e in &page.envelopes {
-            self.ingest(e, true);
+        for (e, (kind, result)) in page.envelopes.iter().zip(self.read_page(&page.envelopes)) {
+            self.ingest_read(e, kind, result, true);
         }
         if let (true, Some(c)) = (full, page.cursor) {
             let mut next = query;
