@@ -222,8 +222,20 @@ fn gap_filling_waits_for_the_new_stream_and_stale_streams_are_ignored() {
     assert!(b.poll_request(T0).is_none());
     let third = b.poll_request(T0 + 1000 * MS).expect("after the back-off");
     assert!(third.is_stream());
+    // Failed reconnects do not pile up gap fills: one query per topic once a stream opens.
+    b.stream_opened(third.id, T0 + 1000 * MS);
+    let mut fills = Vec::new();
+    while let Some(r) = b.poll_request(T0 + 1000 * MS) {
+        let RequestKind::Query(q) = &r.kind else { panic!("only gap fills, got {r:?}") };
+        fills.push(q.content_topics[0].clone());
+        b.handle_http(r.id, 200, b"{}", T0 + 1000 * MS);
+    }
+    let unique: std::collections::HashSet<&String> = fills.iter().collect();
+    assert_eq!(unique.len(), fills.len(), "{fills:?}");
+    assert_eq!(fills.len(), b.stream_topics().len());
 
-    // Unsubscribing drops the stream and its waiting catch-ups.
+    // Unsubscribing drops the stream; nothing more comes of it.
+    drain(&mut b);
     b.unsubscribe();
     b.stream_line(third.id, line.as_bytes(), T0);
     assert!(b.poll_request(T0 + 10_000 * MS).is_none());

@@ -44,12 +44,17 @@ impl Client {
         self.stream.wanted = false;
         self.stream.current = None;
         self.stream.open = false;
+        self.drop_held();
+        self.outbox.retain(|q| !q.request.is_stream());
+    }
+
+    /// Forget the gap fills waiting for a stream to open.
+    fn drop_held(&mut self) {
         for q in std::mem::take(&mut self.stream.held) {
             if let Some(p) = self.pending.remove(&q.request.id) {
                 self.open_ops.remove(&p.op());
             }
         }
-        self.outbox.retain(|q| !q.request.is_stream());
     }
 
     /// Whether a stream is wanted and open.
@@ -115,6 +120,8 @@ impl Client {
         self.events.push_back(Event::StreamInterrupted { retry_after_ms: delay_ms });
         let topics = self.stream.topics.clone();
         self.queue_subscribe(now_ns.saturating_add(delay_ms.saturating_mul(crate::NS_PER_MS)));
+        // One gap fill per topic, whatever the number of failed reconnects before an open.
+        self.drop_held();
         for t in &topics {
             self.catch_up(t);
         }
