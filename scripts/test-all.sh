@@ -30,6 +30,8 @@ cargo test -p xmtp-core --features parallel --test engine
 step "facade tests with its testing feature (seeded generators, a deliberate panic)"
 cargo clippy -p xmtp-facade --all-targets --features testing -- -D warnings
 cargo test -p xmtp-facade --features testing
+step "side-by-side benchmark guard (quick: Rust core vs xmtp-js 13.0.4 ratios)"
+scripts/bench-hosts.sh --quick
 step "wasm32-unknown-unknown build of the core (and its tests) and of the facade"
 scripts/check-wasm.sh xmtp-core
 scripts/check-wasm.sh --lib-only xmtp-facade
