@@ -138,7 +138,15 @@ fn main() -> ExitCode {
     let conv = sealed.conversation;
     let prepare = time(runs, || {
         let payload = registry.encode(&TextCodec::id(), &Content::Text("hello, bob".into()), None).expect("encodes");
-        black_box(message::encode_v2(&alice, &conv.topic, conv.key_material.expose(), &payload, NOW_NS, false, &mut rng));
+        black_box(message::encode_v2(
+            &alice,
+            &conv.topic,
+            conv.key_material.expose(),
+            &payload,
+            NOW_NS,
+            false,
+            &mut rng,
+        ));
     });
     let mut out = json!({
         "create_identity": create_identity,

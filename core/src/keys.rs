@@ -135,6 +135,7 @@ impl LocalWallet {
     }
 
     /// Create a new identity signed by this wallet (both wallet steps run locally).
+    #[allow(clippy::expect_used)] // the wallet's own signature of the request recovers to it
     pub fn create_identity<R: CryptoRngCore + ?Sized>(&self, rng: &mut R, now_ms: u64) -> PrivateKeyBundle {
         let creation = IdentityCreation::new(rng, now_ms);
         let signature = self.sign(&creation.signature_request());

@@ -13,6 +13,7 @@
 //! a typed error with a stable [`Error::code`], never a panic.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
 pub mod auth;

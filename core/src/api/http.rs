@@ -157,6 +157,7 @@ impl Request {
 
     /// The JSON body, in the gateway's dialect (camelCase, 64-bit integers as strings, bytes as
     /// standard base64, enums by name).
+    #[allow(clippy::expect_used)] // owned protobuf data with string map keys always serializes
     pub fn body(&self) -> String {
         let json = match &self.kind {
             RequestKind::Publish { envelopes, .. } => {

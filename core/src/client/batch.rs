@@ -60,7 +60,10 @@ impl Client {
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().expect("decryption threads do not panic")).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
         })
     }
 }

@@ -46,6 +46,7 @@ impl Compression {
 }
 
 /// Compress `data`.
+#[allow(clippy::expect_used)] // writing into a Vec cannot fail
 pub fn compress(data: &[u8], algo: Compression) -> Vec<u8> {
     let level = flate2::Compression::default();
     match algo {

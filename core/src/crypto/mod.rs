@@ -107,12 +107,14 @@ pub fn eip191_digest(text: &str) -> [u8; 32] {
 pub fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
     let hk = Hkdf::<Sha256>::new(Some(salt), ikm);
     let mut okm = Zeroizing::new([0u8; 32]);
+    #[allow(clippy::expect_used)] // 32 bytes is within HKDF-SHA256's output range
     hk.expand(info, okm.as_mut()).expect("32 bytes is a valid HKDF-SHA256 output length");
     okm
 }
 
 /// HMAC-SHA256.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    #[allow(clippy::expect_used)] // HMAC takes keys of any length
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(msg);
     mac.finalize().into_bytes().into()
@@ -170,12 +172,13 @@ impl PrivateKey {
 
     /// ECDSA over a 32-byte digest: RFC 6979 deterministic nonce, low-S normalized, with the
     /// recovery id adjusted to the normalized signature.
+    #[allow(clippy::expect_used)] // k256 refuses only digests of the wrong length; this one is 32 bytes
     pub fn sign_prehash(&self, digest: &[u8; 32]) -> RecoverableSignature {
         let signing = SigningKey::from(&self.secret);
         let (sig, rec) =
             signing.sign_prehash_recoverable(digest).expect("signing a 32-byte digest with a valid key cannot fail");
         let (sig, rec) = match sig.normalize_s() {
-            Some(low) => (low, RecoveryId::from_byte(rec.to_byte() ^ 1).expect("0 or 1")),
+            Some(low) => (low, RecoveryId::new(!rec.is_y_odd(), rec.is_x_reduced())),
             None => (sig, rec),
         };
         let mut bytes = [0u8; 64];
@@ -435,6 +438,7 @@ pub fn encrypt<R: CryptoRngCore + ?Sized>(plaintext: &[u8], secret: &[u8], aad: 
 }
 
 /// [`encrypt`] with caller-chosen salt and nonce (known-answer tests; never reuse a nonce).
+#[allow(clippy::expect_used)] // a 32-byte key, and an in-memory buffer far below AES-GCM's 64 GiB limit
 pub fn encrypt_with(
     plaintext: &[u8],
     secret: &[u8],
@@ -457,6 +461,7 @@ pub fn encrypt_with(
 }
 
 /// Decrypt a `Ciphertext` (facts §4.5). Rejects salt ≠ 32, nonce ≠ 12, payload < 16 bytes.
+#[allow(clippy::expect_used)] // the key is 32 bytes by construction
 pub fn decrypt(ct: &Ciphertext, secret: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     let Some(ciphertext::Union::Aes256GcmHkdfSha256(inner)) = &ct.union else {
         return Err(CryptoError::MalformedCiphertext);
