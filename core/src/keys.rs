@@ -8,7 +8,7 @@
 use prost::Message as _;
 use rand_core::CryptoRngCore;
 use xmtp_proto::message_contents as pb;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::{self, Address, CryptoError, PrivateKey, PublicKey, RecoverableSignature, SecretBytes};
 use crate::error::{decode, DecodeError};
@@ -526,11 +526,12 @@ impl PrivateKeyBundle {
     /// `Client.getKeys()` returns, readable everywhere) when the keys can be expressed in it,
     /// otherwise `PrivateKeyBundle{v2}`. The bytes hold private keys.
     pub fn export(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.to_v1_bytes().unwrap_or_else(|_| self.to_v2_bytes()))
+        self.to_v1_bytes().unwrap_or_else(|_| self.to_v2_bytes())
     }
 
     /// Encode as `PrivateKeyBundle{v1}`, the format of xmtp-js `Client.getKeys()`.
-    pub fn to_v1_bytes(&self) -> Result<Vec<u8>, KeyError> {
+    /// The bytes hold private keys; the intermediate copies of the scalars are wiped.
+    pub fn to_v1_bytes(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let pk = |p: &KeyPair| -> Result<pb::PrivateKey, KeyError> {
             Ok(pb::PrivateKey {
                 timestamp: p.public.created,
@@ -544,11 +545,21 @@ impl PrivateKeyBundle {
             identity_key: Some(pk(&self.identity)?),
             pre_keys: self.pre_keys.iter().map(pk).collect::<Result<_, _>>()?,
         };
-        Ok(pb::PrivateKeyBundle { version: Some(pb::private_key_bundle::Version::V1(v1)) }.encode_to_vec())
+        let mut bundle = pb::PrivateKeyBundle { version: Some(pb::private_key_bundle::Version::V1(v1)) };
+        let bytes = Zeroizing::new(bundle.encode_to_vec());
+        if let Some(pb::private_key_bundle::Version::V1(v1)) = &mut bundle.version {
+            for key in v1.identity_key.iter_mut().chain(v1.pre_keys.iter_mut()) {
+                if let Some(pb::private_key::Union::Secp256k1(s)) = &mut key.union {
+                    s.bytes.zeroize();
+                }
+            }
+        }
+        Ok(bytes)
     }
 
     /// Encode as `PrivateKeyBundle{v2}` (`created_ns` = ms × 10^6 for legacy keys).
-    pub fn to_v2_bytes(&self) -> Vec<u8> {
+    /// The bytes hold private keys; the intermediate copies of the scalars are wiped.
+    pub fn to_v2_bytes(&self) -> Zeroizing<Vec<u8>> {
         let sk = |p: &KeyPair, identity: bool| pb::SignedPrivateKey {
             created_ns: if p.public.is_legacy_convertible() {
                 p.public.created.saturating_mul(1_000_000)
@@ -564,7 +575,16 @@ impl PrivateKeyBundle {
             identity_key: Some(sk(&self.identity, true)),
             pre_keys: self.pre_keys.iter().map(|p| sk(p, false)).collect(),
         };
-        pb::PrivateKeyBundle { version: Some(pb::private_key_bundle::Version::V2(v2)) }.encode_to_vec()
+        let mut bundle = pb::PrivateKeyBundle { version: Some(pb::private_key_bundle::Version::V2(v2)) };
+        let bytes = Zeroizing::new(bundle.encode_to_vec());
+        if let Some(pb::private_key_bundle::Version::V2(v2)) = &mut bundle.version {
+            for key in v2.identity_key.iter_mut().chain(v2.pre_keys.iter_mut()) {
+                if let Some(pb::signed_private_key::Union::Secp256k1(s)) = &mut key.union {
+                    s.bytes.zeroize();
+                }
+            }
+        }
+        bytes
     }
 
     /// The 195-byte triple Diffie-Hellman secret (facts §9.0) with `my_pre_key` and the peer's
@@ -663,11 +683,7 @@ impl KeyStorageSeal {
     pub fn new<R: CryptoRngCore + ?Sized>(bundle: &PrivateKeyBundle, rng: &mut R) -> Result<Self, KeyError> {
         let mut wallet_pre_key = [0u8; 32];
         rng.fill_bytes(&mut wallet_pre_key);
-        Ok(Self {
-            bundle_bytes: zeroize::Zeroizing::new(bundle.to_v1_bytes()?),
-            address: bundle.address().clone(),
-            wallet_pre_key,
-        })
+        Ok(Self { bundle_bytes: bundle.to_v1_bytes()?, address: bundle.address().clone(), wallet_pre_key })
     }
 
     /// The wallet signature request ("XMTP : Enable Identity").

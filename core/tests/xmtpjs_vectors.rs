@@ -49,7 +49,7 @@ fn identity_creation_reproduces_bundles_contacts_and_wallet_signatures() {
         let expected_addr = Address::parse(st(&p["walletAddress"])).unwrap();
         let bundle = creation.complete(&sig, Some(&expected_addr)).expect("identity completes");
         assert_eq!(bundle.address(), &expected_addr);
-        assert_eq!(bundle.to_v1_bytes().unwrap(), hx(&p["privateKeyBundleV1Encoded_PrivateKeyBundle"]), "{name} v1");
+        assert_eq!(*bundle.to_v1_bytes().unwrap(), hx(&p["privateKeyBundleV1Encoded_PrivateKeyBundle"]), "{name} v1");
         let public = bundle.public_bundle();
         assert_eq!(public.to_legacy_proto().unwrap().encode_to_vec(), hx(&p["publicKeyBundle"]));
         assert_eq!(public.to_signed_proto().encode_to_vec(), hx(&p["signedPublicKeyBundle"]));
