@@ -101,6 +101,29 @@ pub struct DecodedMessage {
     pub sender_hmac: Option<Vec<u8>>,
     /// V2 `should_push`, if present.
     pub should_push: Option<bool>,
+    /// Lowercase hex of a SHA-256 over what the protocol authenticates: the header and the
+    /// ciphertext (salt, nonce, AEAD payload). `id` also covers V2's `sender_hmac` and
+    /// `should_push`, which nothing authenticates, so a node can give one signed message a new
+    /// id by changing them; this digest stays the same. Deliver a message once per digest.
+    pub authenticated_id: String,
+}
+
+/// The digest behind [`DecodedMessage::authenticated_id`]: the header bytes (the AEAD's
+/// associated data) and the ciphertext's fields, each length-prefixed.
+fn authenticated_id(header_bytes: &[u8], ct: &xmtp_proto::message_contents::Ciphertext) -> String {
+    use xmtp_proto::message_contents::ciphertext::Union;
+    let (salt, nonce, payload): (&[u8], &[u8], &[u8]) = match &ct.union {
+        Some(Union::Aes256GcmHkdfSha256(c)) => (&c.hkdf_salt, &c.gcm_nonce, &c.payload),
+        None => (&[], &[], &[]),
+    };
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(8);
+    let lens: Vec<[u8; 8]> =
+        [header_bytes, salt, nonce, payload].iter().map(|p| (p.len() as u64).to_be_bytes()).collect();
+    for (len, part) in lens.iter().zip([header_bytes, salt, nonce, payload]) {
+        parts.push(len);
+        parts.push(part);
+    }
+    hex::encode(crypto::sha256_parts(&parts))
 }
 
 /// A message ready to publish: the same bytes to each topic, with one envelope timestamp.
@@ -334,6 +357,7 @@ pub fn decode_v2_unverified(
             encoded_content: signed.payload,
             sender_hmac: v2.sender_hmac,
             should_push: v2.should_push,
+            authenticated_id: authenticated_id(&v2.header_bytes, ct),
         },
         pre_key: *bundle.pre_key().key(),
         digest,
@@ -428,5 +452,6 @@ pub fn decode_v1(
         encoded_content: plain.to_vec(),
         sender_hmac: None,
         should_push: None,
+        authenticated_id: authenticated_id(&v1.header_bytes, ct),
     })
 }

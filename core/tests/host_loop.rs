@@ -369,3 +369,33 @@ fn a_restored_engine_does_not_deliver_again_what_was_delivered_before_export() {
     let ev = net.run(&mut [&mut a, &mut b2]);
     assert_eq!(support::engine::texts(&ev[1]), vec!["new"]);
 }
+
+#[test]
+fn a_message_whose_unauthenticated_fields_were_changed_is_delivered_once() {
+    use prost::Message as _;
+    use xmtp_core::proto::message_contents as pb;
+    let mut net = Net::new(T0);
+    let (mut a, mut b, conv) = pair(&mut net, 190);
+    b.sync_conversations(net.now_ns);
+    net.run(&mut [&mut b]);
+    b.subscribe();
+    net.run(&mut [&mut b]);
+    send(&mut a, &mut net, &conv.topic, "only once");
+    let ev = net.run(&mut [&mut a, &mut b]);
+    assert_eq!(support::engine::texts(&ev[1]), vec!["only once"]);
+
+    // A node flips the sender HMAC (covered by no signature): new bytes, new id, same message.
+    let original = net.store[&conv.topic].values().last().unwrap().clone();
+    let mut m = pb::Message::decode(original.message.as_slice()).unwrap();
+    let Some(pb::message::Version::V2(v2)) = &mut m.version else { panic!("v2") };
+    v2.sender_hmac.as_mut().unwrap()[0] ^= 1;
+    let forged = xmtp_core::proto::message_api::v1::Envelope { message: m.encode_to_vec(), ..original.clone() };
+    let (id1, id2) =
+        (xmtp_core::message::message_id(&original.message), xmtp_core::message::message_id(&forged.message));
+    assert_ne!(id1, id2, "the interoperable id changes");
+    net.publish(std::slice::from_ref(&forged));
+    let ev = net.run(&mut [&mut b]);
+    assert!(support::engine::texts(&ev[0]).is_empty(), "not delivered again: {:?}", ev[0]);
+    b.messages(&conv.topic, xmtp_core::client::MessageQuery::default());
+    assert_eq!(support::engine::listed(&net.run(&mut [&mut b])[0]), vec!["only once"]);
+}

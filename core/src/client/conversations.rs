@@ -91,9 +91,11 @@ impl Client {
                     }
                 }
                 let is_intro = kind == EnvelopeKind::Intro;
-                if live && !is_intro && self.delivered.insert(message.id.clone()) {
+                // Once per authenticated message: a node can change what no signature covers.
+                if live && !is_intro && self.delivered.insert(message.authenticated_id.clone()) {
                     if at_mark {
-                        self.delivered_at_mark.entry(e.content_topic.clone()).or_default().push(message.id.clone());
+                        let ids = self.delivered_at_mark.entry(e.content_topic.clone()).or_default();
+                        ids.push(message.authenticated_id.clone());
                     }
                     self.events.push_back(Event::Message(Box::new(Message { message, content })));
                 }

@@ -12,7 +12,7 @@ use crate::Error;
 
 impl Client {
     /// List messages of a conversation, paging with cursors in either direction, within a time
-    /// range and up to a limit. Finishes with [`Event::Messages`] (each id once, ordered by
+    /// range and up to a limit. Finishes with [`Event::Messages`] (each authenticated message once, ordered by
     /// (sent time, id) in the requested direction; envelopes that cannot be read are reported
     /// with [`Event::EnvelopeFailed`]).
     pub fn messages(&mut self, conversation_topic: &str, want: MessageQuery) -> OpId {
@@ -49,7 +49,8 @@ impl Client {
             match result {
                 Ok(Decoded::Message { message, content }) => {
                     self.advance_mark(&e.content_topic, e.timestamp_ns);
-                    if ids.insert(message.id.clone()) {
+                    // Once per authenticated message (see `DecodedMessage::authenticated_id`).
+                    if ids.insert(message.authenticated_id.clone()) {
                         got.push(Message { message, content });
                     }
                 }

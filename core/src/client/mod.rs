@@ -192,8 +192,9 @@ pub struct Client {
     contacts: HashMap<Address, Contact>,
     consent: ConsentList,
     high_water: BTreeMap<String, u64>,
-    /// Ids delivered at each topic's high-water mark: gap fills start at the mark (inclusive),
-    /// and these must not be delivered again, even by an engine restored from exported state.
+    /// Messages (authenticated ids) delivered at each topic's high-water mark: gap fills start
+    /// at the mark (inclusive), and these must not be delivered again, even by an engine
+    /// restored from exported state.
     delivered_at_mark: BTreeMap<String, Vec<String>>,
     delivered: HashSet<String>,
     last_sync_ns: u64,

@@ -191,9 +191,9 @@ pub enum Event {
         /// The conversation (new or reused).
         conversation: Conversation,
     },
-    /// A message arrived on the stream or while filling a gap (each id once).
+    /// A message arrived on the stream or while filling a gap (each authenticated message once).
     Message(Box<Message>),
-    /// `messages` finished: messages in the requested order, each id once.
+    /// `messages` finished: messages in the requested order, each authenticated message once.
     Messages {
         /// The operation.
         op: OpId,
