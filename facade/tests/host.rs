@@ -337,3 +337,33 @@ fn one_client_shared_between_threads() {
     let q = MessageQuery::default();
     assert_eq!(listed(&mut node, &bob, &conv.topic, q).len(), 40);
 }
+
+/// Secrets never show in Debug output: keys, publish tokens, push keys.
+#[test]
+fn debug_output_holds_no_secret() {
+    let key = [0x42u8; 32];
+    let wallet = PrivateKeyWallet::from_private_key(key.to_vec()).unwrap();
+    let shown = format!("{wallet:?}");
+    assert!(!shown.contains(&"42".repeat(8)) && !shown.contains("66, 66"), "{shown}");
+    assert!(shown.contains(&wallet.address()));
+
+    let mut node = Node::new();
+    let (alice, bob) = (node.new_client(), node.new_client());
+    let op = alice.new_conversation(bob.address(), None, node.tick()).unwrap();
+    let conv = started(&node.finish(&alice, op).0);
+    let sending = alice.send(conv.topic.clone(), text("x"), SendOptions::default(), node.tick()).unwrap();
+    let publish = alice.poll_request(node.now()).expect("the publish");
+    let token = publish.headers.iter().find(|h| h.name == "Authorization").unwrap().value.clone();
+    let shown = format!("{publish:?}");
+    assert!(!shown.contains(&token[7..20]) && !shown.contains("Bearer"), "{shown}");
+    alice.handle_http(publish.id, 200, b"{}".to_vec(), node.now());
+    let _ = sending;
+
+    for k in alice.hmac_keys(None, node.now()) {
+        let shown = format!("{k:?}");
+        let bytes = format!("{:?}", k.key);
+        assert!(!shown.contains(&bytes[1..bytes.len() - 1]), "{shown}");
+    }
+    let shown = format!("{alice:?}");
+    assert!(!shown.contains(&alice.export_state()[10..40]), "{shown}");
+}
