@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod conn;
 mod log;
 mod node;
 mod pubsub;
@@ -45,7 +46,7 @@ mod store;
 mod tokens;
 mod wire;
 
-pub use config::{Bucket, Config, RateLimits, Storage};
+pub use config::{Bucket, Config, RateLimits, Storage, MAX_TOPICS_PER_BATCH, MAX_TOPICS_PER_QUERY};
 pub use node::{Node, NodeHandle};
 pub use service::{DEFAULT_PAGE, MAX_BATCH, MAX_MESSAGE_BYTES, MAX_PAGE, MAX_PAGE_USER_PREFERENCES, MAX_TOPIC_BYTES};
 pub use signal::run_until_stop_signal;
