@@ -15,7 +15,10 @@
 //!   ([`xmtp_core::auth::may_publish`]), per-IP rate limits, errors as `{code, message, details}`
 //!   with the gateway's HTTP statuses;
 //! - SQLite storage in memory or in a directory (WAL, `synchronous=FULL`, group commit: a publish
-//!   is acknowledged only once durable).
+//!   is acknowledged only once durable);
+//! - limits on what a slow or hostile client can hold ([`Config`]): header, body and idle
+//!   deadlines, a connection cap answered with `503`, topics per query, query work in flight,
+//!   bytes waiting per subscriber.
 //!
 //! ```no_run
 //! use xmtp_devnode::{Config, Node, Storage};
