@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for the full test suite on a fresh machine:
 #   - the xmtp-js 13.0.4 interop harness (npm ci in tests/interop/js, from the committed lockfile);
-#   - a wasm32-unknown-unknown toolchain (scripts/setup-wasm.sh).
+#   - a wasm32-unknown-unknown toolchain (scripts/setup-wasm.sh);
+#   - cargo-fuzz for the fuzz targets (scripts/setup-fuzz.sh).
 # Re-running it does nothing when everything is already in place.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,3 +24,4 @@ if [[ ! -d $js/node_modules/@xmtp/xmtp-js || ! -f $marker || $js/package-lock.js
 fi
 
 scripts/setup-wasm.sh
+scripts/setup-fuzz.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every test of every crate
-# (including live interop with xmtp-js 13.0.4) and the wasm32 build of the core.
+# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core and a short run of
+# every fuzz target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -35,5 +36,7 @@ scripts/bench-hosts.sh --quick
 step "wasm32-unknown-unknown build of the core (and its tests) and of the facade"
 scripts/check-wasm.sh xmtp-core
 scripts/check-wasm.sh --lib-only xmtp-facade
+step "fuzz targets, quick mode: build all, run each for 5 s (scripts/fuzz.sh --quick)"
+scripts/fuzz.sh --quick
 step "all checks passed"
 printf '==> total: %d s\n' $((SECONDS - run_start))

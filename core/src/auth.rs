@@ -9,9 +9,15 @@ use xmtp_proto::message_api::v1 as api;
 use crate::crypto::{self, Address};
 use crate::error::{decode, DecodeError};
 use crate::keys::{signature_from_proto, signature_to_proto, PrivateKeyBundle, SignatureArm, SignedKey};
+use crate::topic::{self, TopicKind};
 
 /// How long a token is valid after its `created_ns`, in nanoseconds (1 hour).
 pub const TOKEN_VALIDITY_NS: u64 = 3_600 * 1_000_000_000;
+
+/// How far in the future a token's `created_ns` may be, for clocks that disagree (5 minutes). A
+/// token dated later is refused: a token is thus accepted only while `created_ns` is within
+/// `[now − 1 h, now + 5 min]`, and never after one hour past its date.
+pub const TOKEN_CLOCK_SKEW_NS: u64 = 5 * 60 * 1_000_000_000;
 
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +38,9 @@ pub enum AuthError {
     /// The token is older than its validity.
     #[error("token expired")]
     Expired,
+    /// The token is dated further in the future than the allowed clock skew.
+    #[error("token dated in the future")]
+    NotYetValid,
 }
 
 impl AuthError {
@@ -43,6 +52,7 @@ impl AuthError {
             Self::BadSignature => "auth.bad_signature",
             Self::WalletMismatch => "auth.wallet_mismatch",
             Self::Expired => "auth.expired",
+            Self::NotYetValid => "auth.not_yet_valid",
         }
     }
 }
@@ -64,7 +74,7 @@ impl AuthToken {
     /// Create a token for `keys` at `now_ns` (truncated to milliseconds, as the reference
     /// clients only have millisecond clocks).
     pub fn create(keys: &PrivateKeyBundle, now_ns: u64) -> Result<Self, crate::keys::KeyError> {
-        let created_ns = now_ns / 1_000_000 * 1_000_000;
+        let created_ns = crate::whole_ms(now_ns);
         let auth_data = api::AuthData { wallet_addr: keys.address().to_string(), created_ns }.encode_to_vec();
         let sig = keys.sign_with_identity(&crypto::keccak256(&auth_data));
         let token = api::Token {
@@ -99,7 +109,8 @@ impl AuthToken {
 
 /// Validate a token as a node does and return the wallet it proves. Accepts the header value
 /// (`Bearer …`), bare base64, and checks: identity key wallet-signed, auth data signed by the
-/// identity key (`ecdsa_compact`, keccak-256, low-S), wallets equal (exact string) and age ≤ 1 h.
+/// identity key (`ecdsa_compact`, keccak-256, low-S), wallets equal (exact string), age ≤ 1 h and
+/// date at most [`TOKEN_CLOCK_SKEW_NS`] ahead of `now_ns`.
 pub fn verify_token(token: &str, now_ns: u64) -> Result<Address, AuthError> {
     let b64 = token.strip_prefix("Bearer ").unwrap_or(token).trim();
     let bytes = STANDARD.decode(b64).map_err(|_| DecodeError::Malformed("token base64"))?;
@@ -120,25 +131,30 @@ pub fn verify_token(token: &str, now_ns: u64) -> Result<Address, AuthError> {
     if data.wallet_addr != wallet.as_str() {
         return Err(AuthError::WalletMismatch);
     }
+    if data.created_ns > now_ns.saturating_add(TOKEN_CLOCK_SKEW_NS) {
+        return Err(AuthError::NotYetValid);
+    }
     if now_ns.saturating_sub(data.created_ns) > TOKEN_VALIDITY_NS {
         return Err(AuthError::Expired);
     }
     Ok(wallet)
 }
 
+/// The prefix of the topics whose publishers are checked.
+const V0_PREFIX: &str = "/xmtp/0/";
+
 /// Whether the wallet proven by a publish token may publish to `topic` (facts §2.6), as a node
 /// checks each envelope of a publish: for a topic under `/xmtp/0/`, the name (the fourth
-/// `/`-separated segment) is split on `-`; when its category is `contact` or `privatestore`, the
-/// second part must be exactly the wallet's checksummed address. Every other topic is open to any
-/// authenticated wallet.
+/// `/`-separated segment) is classified by [`topic::kind`]; when its category is `contact` or
+/// `privatestore`, the second `-`-separated part of the name must be exactly the wallet's
+/// checksummed address. Every other topic is open to any authenticated wallet.
 pub fn may_publish(topic: &str, wallet: &Address) -> bool {
-    if !topic.starts_with("/xmtp/0/") {
-        return true;
-    }
-    let Some(name) = topic.split('/').nth(3) else { return true };
-    let mut parts = name.split('-');
-    match parts.next() {
-        Some("contact" | "privatestore") => parts.next() == Some(wallet.as_str()),
+    let Some(rest) = topic.strip_prefix(V0_PREFIX) else { return true };
+    let name = rest.split('/').next().unwrap_or("");
+    // The name alone is classified, as the reference node does: a name with no `-` (such as
+    // `contact`) still has a category, and an owner-only one is then refused.
+    match topic::kind(&format!("{V0_PREFIX}{name}-")) {
+        TopicKind::Contact | TopicKind::PrivateStore => name.split('-').nth(1) == Some(wallet.as_str()),
         _ => true,
     }
 }
@@ -146,7 +162,6 @@ pub fn may_publish(topic: &str, wallet: &Address) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topic;
 
     fn addr(s: &str) -> Address {
         Address::parse(s).unwrap()
@@ -168,6 +183,25 @@ mod tests {
         assert!(!may_publish("/xmtp/0/contact-/proto", &me));
         // Only the second `-` part counts (as the reference node splits the name).
         assert!(may_publish(&format!("/xmtp/0/contact-{me}-x/proto"), &me));
+    }
+
+    #[test]
+    fn owner_rule_follows_the_topic_kinds() {
+        let me = addr("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+        // Every topic the core classifies as owner-only is refused to another wallet, and only
+        // those.
+        for (t, owner_only) in [
+            (format!("/xmtp/0/contact-{me}/proto"), true),
+            (format!("/xmtp/0/privatestore-{me}/key_bundle/proto"), true),
+            (format!("/xmtp/0/intro-{me}/proto"), false),
+            (format!("/xmtp/0/userpreferences-{me}/proto"), false),
+            (format!("/xmtp/0/groupInvite-{me}/proto"), false),
+        ] {
+            let other = addr("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+            let kind = topic::kind(&t);
+            assert_eq!(matches!(kind, TopicKind::Contact | TopicKind::PrivateStore), owner_only, "{t}");
+            assert_eq!(may_publish(&t, &other), !owner_only, "{t}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where envelopes are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,12 +69,43 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How many envelopes a subscriber may have waiting before it is cut off as too slow.
     pub subscriber_buffer: usize,
+    /// How many bytes (of stream lines) a subscriber may have waiting before it is cut off as too
+    /// slow; its waiting lines are dropped at once, so the memory returns.
+    pub subscriber_buffer_bytes: usize,
     /// Worker threads of the node's runtime (0 = one per CPU).
     pub worker_threads: usize,
+    /// A new connection must deliver the headers of its first request within this time (HTTP/1
+    /// headers, or the HTTP/2 preface and headers), else it is closed; for HTTP/1 also the limit
+    /// on reading the headers of every later request.
+    pub header_read_timeout: Duration,
+    /// A request body must arrive whole within this time, else the request is answered with
+    /// `DeadlineExceeded` (HTTP 504) and the connection closed.
+    pub body_read_timeout: Duration,
+    /// A connection with no request in progress (and no open stream) for this long is closed.
+    pub idle_timeout: Duration,
+    /// Open connections at most; a connection over the cap is answered `503` and closed at once.
+    pub max_connections: usize,
+    /// Content topics in one query at most.
+    pub max_topics_per_query: usize,
+    /// Content topics in one batch query at most, all its queries together.
+    pub max_topics_per_batch: usize,
+    /// Request-body bytes of queries and batch queries being decoded and run at once, at most:
+    /// a query waits for its share before its body is decoded (a body larger than the budget
+    /// takes all of it). Bounds the memory of concurrent large queries.
+    pub query_bytes_in_flight: usize,
 }
 
+/// Topics in one query at most: the reference node's (documented) `maxTopicsPerQueryRequest`.
+pub const MAX_TOPICS_PER_QUERY: usize = 157_733;
+/// Topics in one batch query at most: the reference node's `maxTopicsPerBatchQueryRequest`, the
+/// same number.
+pub const MAX_TOPICS_PER_BATCH: usize = MAX_TOPICS_PER_QUERY;
+
 impl Default for Config {
-    /// `127.0.0.1:5555`, in memory, auth on, the reference rate limits, logging on.
+    /// `127.0.0.1:5555`, in memory, auth on, the reference rate limits, logging on; headers within
+    /// 10 s, bodies within 30 s, idle connections closed after 60 s, 512 connections, the
+    /// reference node's topic limits, 16 MiB of query bodies in flight, 8192 envelopes or 32 MiB
+    /// waiting per subscriber.
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 5555)),
@@ -83,7 +115,15 @@ impl Default for Config {
             log: true,
             max_body_bytes: 8 * 1024 * 1024,
             subscriber_buffer: 8192,
+            subscriber_buffer_bytes: 32 * 1024 * 1024,
             worker_threads: 0,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            max_topics_per_query: MAX_TOPICS_PER_QUERY,
+            max_topics_per_batch: MAX_TOPICS_PER_BATCH,
+            query_bytes_in_flight: 16 * 1024 * 1024,
         }
     }
 }

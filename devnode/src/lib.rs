@@ -15,7 +15,10 @@
 //!   ([`xmtp_core::auth::may_publish`]), per-IP rate limits, errors as `{code, message, details}`
 //!   with the gateway's HTTP statuses;
 //! - SQLite storage in memory or in a directory (WAL, `synchronous=FULL`, group commit: a publish
-//!   is acknowledged only once durable).
+//!   is acknowledged only once durable);
+//! - limits on what a slow or hostile client can hold ([`Config`]): header, body and idle
+//!   deadlines, a connection cap answered with `503`, topics per query, query work in flight,
+//!   bytes waiting per subscriber.
 //!
 //! ```no_run
 //! use xmtp_devnode::{Config, Node, Storage};
@@ -34,6 +37,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod conn;
 mod log;
 mod node;
 mod pubsub;
@@ -45,7 +49,7 @@ mod store;
 mod tokens;
 mod wire;
 
-pub use config::{Bucket, Config, RateLimits, Storage};
+pub use config::{Bucket, Config, RateLimits, Storage, MAX_TOPICS_PER_BATCH, MAX_TOPICS_PER_QUERY};
 pub use node::{Node, NodeHandle};
 pub use service::{DEFAULT_PAGE, MAX_BATCH, MAX_MESSAGE_BYTES, MAX_PAGE, MAX_PAGE_USER_PREFERENCES, MAX_TOPIC_BYTES};
 pub use signal::run_until_stop_signal;

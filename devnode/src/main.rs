@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use xmtp_devnode::{Config, RateLimits, Storage};
@@ -33,6 +34,18 @@ struct Args {
     /// (publishes). Repeatable.
     #[arg(long = "priority-ip", value_name = "IP")]
     priority_ips: Vec<std::net::IpAddr>,
+    /// Open connections at most; more are answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = Config::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a new connection has to send its first request's headers.
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().header_read_timeout.as_secs())]
+    header_timeout: u64,
+    /// Seconds a request body has to arrive.
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().body_read_timeout.as_secs())]
+    body_timeout: u64,
+    /// Seconds after which a connection with nothing in progress is closed.
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().idle_timeout.as_secs())]
+    idle_timeout: u64,
 }
 
 fn main() -> ExitCode {
@@ -44,6 +57,10 @@ fn main() -> ExitCode {
         rate_limits: (!args.no_rate_limit)
             .then(|| RateLimits { priority: args.priority_ips.clone(), ..RateLimits::default() }),
         log: !args.quiet,
+        max_connections: args.max_connections,
+        header_read_timeout: Duration::from_secs(args.header_timeout),
+        body_read_timeout: Duration::from_secs(args.body_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
         ..Config::default()
     };
     match xmtp_devnode::run_until_stop_signal(config, |node| println!("xmtp-devnode listening on {}", node.url())) {

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use tokio::sync::watch;
 
 use crate::config::{Config, Storage};
+use crate::conn::{Guarded, Slots, Tracker};
 use crate::log::Logger;
 use crate::pubsub::Hub;
 use crate::ratelimit::RateLimiter;
@@ -38,7 +39,16 @@ impl Node {
         listener.set_nonblocking(true)?;
         let local_addr = listener.local_addr()?;
         let existed = matches!(&config.storage, Storage::Dir(dir) if store::exists(dir));
-        let hub = Hub::new(config.subscriber_buffer);
+        let warnings = match &config.storage {
+            Storage::Dir(dir) => store::startup_warnings(dir),
+            Storage::Memory => Vec::new(),
+        };
+        for w in &warnings {
+            let mut fields = Map::new();
+            fields.insert("warning".into(), Value::from(w.as_str()));
+            log.line("warn", "storage", fields);
+        }
+        let hub = Hub::new(config.subscriber_buffer, config.subscriber_buffer_bytes);
         let store = Arc::new(Store::open(&config.storage, Arc::clone(&hub))?);
         let state = Arc::new(State {
             store,
@@ -47,17 +57,27 @@ impl Node {
             tokens: config.auth.then(TokenCache::default),
             log,
             max_body: config.max_body_bytes,
+            body_timeout: config.body_read_timeout,
+            max_topics_per_query: config.max_topics_per_query,
+            max_topics_per_batch: config.max_topics_per_batch,
+            query_budget: service::QueryBudget::new(config.query_bytes_in_flight),
             shutting_down: AtomicBool::new(false),
         });
+        let limits = ConnLimits {
+            header: config.header_read_timeout,
+            idle: config.idle_timeout,
+            slots: Slots::new(config.max_connections),
+        };
         let mut rt = tokio::runtime::Builder::new_multi_thread();
         if config.worker_threads > 0 {
             rt.worker_threads(config.worker_threads);
         }
+        let slots = Arc::clone(&limits.slots);
         let runtime = rt.enable_all().thread_name("xmtp-devnode-worker").build()?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let serving = Arc::clone(&state);
         let thread = std::thread::Builder::new().name("xmtp-devnode".into()).spawn(move || {
-            runtime.block_on(serve(listener, Arc::clone(&serving), stop_rx));
+            runtime.block_on(serve(listener, Arc::clone(&serving), limits, stop_rx));
             serving.store.close();
             runtime.shutdown_timeout(Duration::from_secs(1));
             serving.log.line("info", "stopped", Map::new());
@@ -73,13 +93,26 @@ impl Node {
         fields.insert("existing_database".into(), Value::from(existed));
         fields.insert("auth".into(), Value::from(config.auth));
         fields.insert("rate_limits".into(), Value::from(config.rate_limits.is_some()));
+        fields.insert("max_connections".into(), Value::from(config.max_connections));
         fields.insert("sqlite".into(), Value::from(store::sqlite_version()));
         state.log.line("info", "listening", fields);
-        Ok(NodeHandle { local_addr, stop: stop_tx, thread: Some(thread), state })
+        Ok(NodeHandle { local_addr, stop: stop_tx, thread: Some(thread), state, slots, warnings })
     }
 }
 
-async fn serve(listener: std::net::TcpListener, state: Arc<State>, mut stop: watch::Receiver<bool>) {
+/// What each connection is held to.
+struct ConnLimits {
+    header: Duration,
+    idle: Duration,
+    slots: Arc<Slots>,
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    limits: ConnLimits,
+    mut stop: watch::Receiver<bool>,
+) {
     let listener = match tokio::net::TcpListener::from_std(listener) {
         Ok(l) => l,
         Err(e) => {
@@ -91,19 +124,38 @@ async fn serve(listener: std::net::TcpListener, state: Arc<State>, mut stop: wat
     };
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    // A timer makes hyper's HTTP/1 header-read timeout (30 s) effective.
-    builder.http1().timer(TokioTimer::new());
+    // The timer makes hyper's HTTP/1 header-read timeout effective; the connection watch below
+    // covers the first request of both protocols (HTTP/2 has no such timeout in hyper).
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header);
+    builder.http2().timer(TokioTimer::new());
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    let Some(slot) = limits.slots.take() else {
+                        limits.slots.refuse(stream, &state.log);
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
-                    let state = Arc::clone(&state);
-                    let service = service_fn(move |req| service::handle(Arc::clone(&state), peer, req));
+                    let tracker = Tracker::new();
+                    let service = {
+                        let state = Arc::clone(&state);
+                        let tracker = Arc::clone(&tracker);
+                        service_fn(move |req| {
+                            let busy = tracker.begin();
+                            let state = Arc::clone(&state);
+                            async move {
+                                let resp = service::handle(state, peer, req).await?;
+                                Ok::<_, std::convert::Infallible>(resp.map(|body| Guarded::new(body, busy)))
+                            }
+                        })
+                    };
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
                     let conn = graceful.watch(conn);
+                    let (header, idle) = (limits.header, limits.idle);
                     tokio::spawn(async move {
-                        let _ = conn.await;
+                        let _slot = slot;
+                        watch_connection(conn, &tracker, header, idle).await;
                     });
                 }
                 Err(e) => {
@@ -126,6 +178,27 @@ async fn serve(listener: std::net::TcpListener, state: Arc<State>, mut stop: wat
     }
 }
 
+/// Drive a connection until it ends, or until it has been idle past its deadline (dropping it
+/// closes the socket).
+async fn watch_connection<F: std::future::Future>(conn: F, tracker: &Tracker, header: Duration, idle: Duration) {
+    tokio::pin!(conn);
+    loop {
+        // While busy there is no deadline: look again after an idle period.
+        let (deadline, _) =
+            tracker.deadline(header, idle).unwrap_or_else(|| (tokio::time::Instant::now().into_std() + idle, "busy"));
+        tokio::select! {
+            _ = &mut conn => return,
+            () = tokio::time::sleep_until(deadline.into()) => {
+                if let Some((due, _why)) = tracker.deadline(header, idle) {
+                    if due <= std::time::Instant::now() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A running node: its address, and the way to stop it. Dropping the handle stops the node too.
 #[derive(Debug)]
 pub struct NodeHandle {
@@ -133,6 +206,8 @@ pub struct NodeHandle {
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
     state: Arc<State>,
+    slots: Arc<Slots>,
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for State {
@@ -160,6 +235,17 @@ impl NodeHandle {
     /// How many subscriptions are open.
     pub fn subscribers(&self) -> usize {
         self.state.hub.len()
+    }
+
+    /// How many client connections are open (refused ones not counted).
+    pub fn connections(&self) -> usize {
+        self.slots.open()
+    }
+
+    /// The warnings of the start-up (also logged): a database file that was empty, a
+    /// write-ahead log that is not one, and the like.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Stop accepting connections, end the streams, let open requests finish (up to 5 s),

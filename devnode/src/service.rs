@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -14,6 +14,7 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value};
+use tokio::sync::{Semaphore, SemaphorePermit};
 use xmtp_core::auth::may_publish;
 use xmtp_proto::message_api::v1::{
     cursor, Cursor, IndexCursor, PagingInfo, QueryRequest, QueryResponse, SortDirection,
@@ -31,14 +32,15 @@ use crate::wire::{self, Format};
 pub const MAX_TOPIC_BYTES: usize = 300;
 /// Largest envelope message accepted, in bytes (1 MiB pubsub limit − 300 − 62).
 pub const MAX_MESSAGE_BYTES: usize = 1_048_214;
-/// Page size when a query gives none.
-pub const DEFAULT_PAGE: u32 = 100;
+/// Page size when a query gives none (the largest page; the limits are the message API's, defined
+/// once in the core, which clients page by).
+pub const DEFAULT_PAGE: u32 = xmtp_core::api::http::MAX_PAGE_SIZE;
 /// Largest page size.
-pub const MAX_PAGE: u32 = 100;
+pub const MAX_PAGE: u32 = xmtp_core::api::http::MAX_PAGE_SIZE;
 /// Largest page size of a single-topic `userpreferences-` query.
-pub const MAX_PAGE_USER_PREFERENCES: u32 = 500;
+pub const MAX_PAGE_USER_PREFERENCES: u32 = xmtp_core::api::http::MAX_PAGE_SIZE_USER_PREFERENCES;
 /// Most queries in one batch.
-pub const MAX_BATCH: usize = 50;
+pub const MAX_BATCH: usize = xmtp_core::api::http::MAX_BATCH_QUERIES;
 /// Responses of at least this size are gzip-compressed for clients that accept it.
 const GZIP_MIN_BYTES: usize = 1400;
 /// Topics named (as tags) in a request's log line at most.
@@ -55,7 +57,32 @@ pub(crate) struct State {
     pub tokens: Option<TokenCache>,
     pub log: Logger,
     pub max_body: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
+    pub max_topics_per_query: usize,
+    pub max_topics_per_batch: usize,
+    pub query_budget: QueryBudget,
     pub shutting_down: AtomicBool,
+}
+
+/// The bytes of query bodies being decoded and run at once: a weighted semaphore, so that many
+/// large queries at once wait for each other instead of all holding their decoded topics.
+pub(crate) struct QueryBudget {
+    permits: Semaphore,
+    total: u32,
+}
+
+impl QueryBudget {
+    pub(crate) fn new(bytes: usize) -> Self {
+        let total = u32::try_from(bytes.clamp(1, Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX);
+        Self { permits: Semaphore::new(total as usize), total }
+    }
+
+    /// Wait for a share of `bytes` (at least 1, at most the whole budget).
+    async fn acquire(&self, bytes: usize) -> Result<SemaphorePermit<'_>, ApiError> {
+        let n = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(self.total);
+        self.permits.acquire_many(n).await.map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,12 +299,19 @@ async fn route(
     let (in_format, out_format) = formats(req.headers());
     let compress = accepts_gzip(req.headers());
     let auth_header = header_str(req.headers(), header::AUTHORIZATION).map(str::to_string);
-    let body = match Limited::new(req.into_body(), state.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+    let read = tokio::time::timeout(state.body_timeout, Limited::new(req.into_body(), state.max_body).collect());
+    let body = match read.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
             return Err(ApiError::invalid(format!("request body larger than {} bytes", state.max_body)));
         }
-        Err(e) => return Err(ApiError::invalid(format!("cannot read the request body: {e}"))),
+        Ok(Err(e)) => return Err(ApiError::invalid(format!("cannot read the request body: {e}"))),
+        Err(_) => {
+            return Err(ApiError::new(
+                Code::DeadlineExceeded,
+                format!("request body not received within {} ms", state.body_timeout.as_millis()),
+            ));
+        }
     };
     notes.set("bytes", body.len());
     if in_format == Format::Proto {
@@ -287,10 +321,20 @@ async fn route(
     match endpoint {
         Endpoint::Publish => publish(state, ip, &body, in_format, out_format, auth_header.as_deref(), notes).await,
         Endpoint::Query => {
+            let _budget = state.query_budget.acquire(body.len()).await?;
             let req = wire::query_request(&body, in_format);
-            state.rate_limit(ip, Class::Default, 1, notes)?;
+            // A query costs one token per topic.
+            let cost = req.as_ref().map_or(1, |r| r.content_topics.len());
+            state.rate_limit(ip, Class::Default, cost, notes)?;
             let req = req?;
             notes.topics(req.content_topics.iter().map(String::as_str));
+            if req.content_topics.len() > state.max_topics_per_query {
+                return Err(ApiError::invalid(format!(
+                    "{} content topics, more than {} per query",
+                    req.content_topics.len(),
+                    state.max_topics_per_query
+                )));
+            }
             let query = validate_query(&req)?;
             let rows = state.store.query(vec![query.clone()]).await?.pop().unwrap_or_default();
             notes.set("envelopes", rows.len());
@@ -298,14 +342,30 @@ async fn route(
             Ok(unary(wire::query_response(&resp, out_format), out_format, compress))
         }
         Endpoint::BatchQuery => {
+            let _budget = state.query_budget.acquire(body.len()).await?;
             let req = wire::batch_query_request(&body, in_format);
-            let cost = req.as_ref().map_or(1, |r| r.requests.len());
+            // A batch costs one token per topic of its queries, and at least one per query.
+            let cost = req.as_ref().map_or(1, |r| r.requests.iter().map(|q| q.content_topics.len().max(1)).sum());
             state.rate_limit(ip, Class::Default, cost, notes)?;
             let req = req?;
             notes.set("queries", req.requests.len());
             notes.topics(req.requests.iter().flat_map(|r| r.content_topics.iter().map(String::as_str)));
             if req.requests.len() > MAX_BATCH {
                 return Err(ApiError::invalid(format!("at most {MAX_BATCH} queries per batch")));
+            }
+            let topics: usize = req.requests.iter().map(|q| q.content_topics.len()).sum();
+            if topics > state.max_topics_per_batch {
+                return Err(ApiError::invalid(format!(
+                    "{topics} content topics in the batch, more than {}",
+                    state.max_topics_per_batch
+                )));
+            }
+            if let Some(i) = req.requests.iter().position(|q| q.content_topics.len() > state.max_topics_per_query) {
+                return Err(ApiError::invalid(format!(
+                    "requests[{i}]: {} content topics, more than {} per query",
+                    req.requests[i].content_topics.len(),
+                    state.max_topics_per_query
+                )));
             }
             let queries = req
                 .requests

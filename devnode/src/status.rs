@@ -8,6 +8,8 @@ use prost::Message as _;
 pub enum Code {
     /// 3: the request is malformed or breaks a rule (HTTP 400).
     InvalidArgument,
+    /// 4: the request did not arrive in time (HTTP 504).
+    DeadlineExceeded,
     /// 5: no such endpoint (HTTP 404).
     NotFound,
     /// 7: the token's wallet may not publish there (HTTP 403).
@@ -29,6 +31,7 @@ impl Code {
     pub fn number(self) -> i32 {
         match self {
             Self::InvalidArgument => 3,
+            Self::DeadlineExceeded => 4,
             Self::NotFound => 5,
             Self::PermissionDenied => 7,
             Self::ResourceExhausted => 8,
@@ -43,6 +46,7 @@ impl Code {
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidArgument => 400,
+            Self::DeadlineExceeded => 504,
             Self::NotFound => 404,
             Self::PermissionDenied => 403,
             Self::ResourceExhausted => 429,

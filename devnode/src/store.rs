@@ -334,6 +334,109 @@ pub(crate) fn exists(dir: &Path) -> bool {
     dir.join(DB_FILE).is_file()
 }
 
+/// Magic numbers of an SQLite write-ahead log header (the low bit chooses the checksum's byte
+/// order: 1 = big-endian).
+const WAL_MAGIC: [u32; 2] = [0x377f_0682, 0x377f_0683];
+/// The WAL format version SQLite writes.
+const WAL_VERSION: u32 = 3_007_000;
+const WAL_HEADER: usize = 32;
+const WAL_FRAME_HEADER: usize = 24;
+
+/// SQLite's WAL checksum over `data` (a multiple of 8 bytes), continuing from `(s0, s1)`.
+fn wal_checksum(data: &[u8], big_endian: bool, (mut s0, mut s1): (u32, u32)) -> (u32, u32) {
+    let word = |b: &[u8]| {
+        let b = [b[0], b[1], b[2], b[3]];
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    for pair in data.chunks_exact(8) {
+        s0 = s0.wrapping_add(word(&pair[..4])).wrapping_add(s1);
+        s1 = s1.wrapping_add(word(&pair[4..])).wrapping_add(s0);
+    }
+    (s0, s1)
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// What is wrong with a write-ahead log SQLite would silently ignore, if anything: a header
+/// that is not a WAL header, a bad header checksum, or a first frame that does not belong to
+/// it. (A WAL is read up to its first invalid frame: a valid first frame means SQLite recovers
+/// at least that much.)
+fn wal_problem(wal: &[u8]) -> Option<String> {
+    if wal.is_empty() {
+        return None;
+    }
+    if wal.len() < WAL_HEADER {
+        return Some(format!("is {} bytes, shorter than a WAL header", wal.len()));
+    }
+    let magic = be32(wal, 0);
+    if !WAL_MAGIC.contains(&magic) {
+        return Some("does not start with the SQLite WAL magic number".into());
+    }
+    if be32(wal, 4) != WAL_VERSION {
+        return Some(format!("has an unknown WAL format version {}", be32(wal, 4)));
+    }
+    let big_endian = magic & 1 == 1;
+    let header_sum = wal_checksum(&wal[..24], big_endian, (0, 0));
+    if header_sum != (be32(wal, 24), be32(wal, 28)) {
+        return Some("has a WAL header whose checksum is wrong".into());
+    }
+    let page_size = match be32(wal, 8) {
+        1 => 65_536,
+        n => usize::try_from(n).unwrap_or(0),
+    };
+    if !(512..=65_536).contains(&page_size) || !page_size.is_power_of_two() {
+        return Some(format!("has an invalid page size {page_size}"));
+    }
+    let frame = &wal[WAL_HEADER..];
+    if frame.is_empty() {
+        return None;
+    }
+    if frame.len() < WAL_FRAME_HEADER + page_size {
+        return Some("ends inside its first frame".into());
+    }
+    let salts_match = frame[8..16] == wal[16..24];
+    let sum = wal_checksum(&frame[..8], big_endian, header_sum);
+    let sum = wal_checksum(&frame[WAL_FRAME_HEADER..WAL_FRAME_HEADER + page_size], big_endian, sum);
+    if !salts_match || sum != (be32(frame, 16), be32(frame, 20)) {
+        return Some("has a first frame that does not match its header (no valid frame)".into());
+    }
+    None
+}
+
+/// Warnings about the files of a data directory before it is opened: cases in which SQLite
+/// starts without complaint but without the envelopes the files seem to hold.
+pub(crate) fn startup_warnings(dir: &Path) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let db = dir.join(DB_FILE);
+    let wal_name = format!("{DB_FILE}-wal");
+    let db_len = std::fs::metadata(&db).ok().map(|m| m.len());
+    if db_len == Some(0) {
+        warnings.push(format!("the database file {DB_FILE} is empty (0 bytes): the node starts with no envelopes"));
+    }
+    match std::fs::read(dir.join(&wal_name)) {
+        Ok(wal) if !wal.is_empty() => {
+            if db_len.is_none() {
+                warnings.push(format!("{wal_name} exists without {DB_FILE}: SQLite ignores it"));
+            }
+            if let Some(problem) = wal_problem(&wal) {
+                warnings.push(format!(
+                    "the write-ahead log {wal_name} {problem}: SQLite ignores it, and any envelopes it held are lost"
+                ));
+            }
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => warnings.push(format!("cannot read {wal_name}: {e}")),
+    }
+    warnings
+}
+
 /// The SQLite library version (for start-up logs).
 pub(crate) fn sqlite_version() -> String {
     Connection::open_in_memory()
@@ -356,6 +459,71 @@ mod tests {
         for v in values {
             assert_eq!(ts_from_sql(ts_to_sql(v)), v);
         }
+    }
+
+    /// A WAL header (and optionally one frame) as SQLite writes it.
+    fn wal(big_endian: bool, frame: bool) -> Vec<u8> {
+        let magic = if big_endian { WAL_MAGIC[1] } else { WAL_MAGIC[0] };
+        let mut w = Vec::new();
+        for v in [magic, WAL_VERSION, 4096, 0, 0x1234_5678, 0x9abc_def0] {
+            w.extend_from_slice(&v.to_be_bytes());
+        }
+        let sum = wal_checksum(&w, big_endian, (0, 0));
+        w.extend_from_slice(&sum.0.to_be_bytes());
+        w.extend_from_slice(&sum.1.to_be_bytes());
+        if frame {
+            let mut f = Vec::new();
+            f.extend_from_slice(&1u32.to_be_bytes());
+            f.extend_from_slice(&1u32.to_be_bytes());
+            f.extend_from_slice(&w[16..24]);
+            let page = vec![7u8; 4096];
+            let s = wal_checksum(&f[..8], big_endian, sum);
+            let s = wal_checksum(&page, big_endian, s);
+            f.extend_from_slice(&s.0.to_be_bytes());
+            f.extend_from_slice(&s.1.to_be_bytes());
+            f.extend_from_slice(&page);
+            w.extend_from_slice(&f);
+        }
+        w
+    }
+
+    #[test]
+    fn a_real_wal_passes_the_checks() {
+        let dir = std::env::temp_dir().join(format!("xmtp-devnode-wal-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        configure(&conn, true).unwrap();
+        conn.execute_batch("PRAGMA wal_autocheckpoint=0;").unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute("INSERT INTO envelopes (digest, topic, ts, message) VALUES (x'01', 't', 1, x'02')", []).unwrap();
+        // Read while the connection is open: nothing is checkpointed yet.
+        let wal = std::fs::read(dir.join(format!("{DB_FILE}-wal"))).unwrap();
+        assert!(wal.len() > WAL_HEADER + WAL_FRAME_HEADER);
+        assert_eq!(wal_problem(&wal), None);
+        assert!(startup_warnings(&dir).is_empty());
+        let mut bad = wal.clone();
+        bad[40] ^= 0xff;
+        assert!(wal_problem(&bad).is_some());
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn wal_checks() {
+        for be in [false, true] {
+            assert_eq!(wal_problem(&wal(be, false)), None);
+            assert_eq!(wal_problem(&wal(be, true)), None);
+            let mut bad = wal(be, true);
+            bad[WAL_HEADER + WAL_FRAME_HEADER + 5] ^= 1;
+            assert!(wal_problem(&bad).unwrap().contains("first frame"));
+            let mut bad = wal(be, false);
+            bad[12] ^= 1;
+            assert!(wal_problem(&bad).unwrap().contains("checksum"));
+        }
+        assert_eq!(wal_problem(&[]), None);
+        assert!(wal_problem(&[0u8; 10]).unwrap().contains("shorter"));
+        assert!(wal_problem(&[0xAAu8; 5000]).unwrap().contains("magic"));
     }
 
     #[test]

@@ -149,6 +149,7 @@ pub fn error_codes() -> Vec<String> {
         "auth.bad_signature",
         "auth.expired",
         "auth.identity_not_wallet_signed",
+        "auth.not_yet_valid",
         "auth.wallet_mismatch",
         // engine
         "client.contact_not_resolved",
