@@ -67,8 +67,14 @@ fn describe(what: &str, e: &serde_json::Error) -> ApiError {
         .any(|s| text.contains(s));
     if base64 {
         ApiError::invalid(format!("invalid {what}: malformed base64 ({text})"))
+    } else if text.contains("untagged enum") {
+        // The generated number readers accept a JSON integer or a decimal string; their own
+        // message names an internal type.
+        ApiError::invalid(format!(
+            "invalid {what}: a number field holds neither an integer in range nor a decimal string"
+        ))
     } else {
-        ApiError::invalid(format!("invalid {what}: {text}"))
+        ApiError::invalid(format!("invalid {what}: {}", text.replace("expected expected", "expected")))
     }
 }
 
@@ -199,6 +205,14 @@ pub(crate) fn stream_error_line(e: &ApiError) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deserializer_errors_read_clearly() {
+        let e = from_json::<QueryRequest>(br#"{"startTimeNs":-5}"#, "QueryRequest").unwrap_err();
+        assert!(e.message.contains("neither an integer in range nor a decimal string"), "{}", e.message);
+        let e = from_json::<QueryRequest>(br#"{"pagingInfo":{"direction":7}}"#, "QueryRequest").unwrap_err();
+        assert!(!e.message.contains("expected expected") && e.message.contains("expected one of"), "{}", e.message);
+    }
 
     #[test]
     fn nulls_are_absent_and_names_are_tolerant() {
