@@ -1,10 +1,7 @@
 //! Wycheproof test vectors (`tests/vectors/wycheproof/`) run against the core's primitives:
-//! ECDSA verification (Bitcoin policy: DER input, low-S only), HKDF-SHA256 and ECDH.
-//!
-//! AES-GCM is not run: the core exposes AES-256-GCM only behind HKDF (`crypto::encrypt_with` and
-//! `crypto::decrypt` derive the AES key from a secret and a salt), so a raw AES key from the file
-//! cannot be fed to it, and running the file against the `aes-gcm` crate directly would test that
-//! crate, not this one.
+//! ECDSA verification (Bitcoin policy: DER input, low-S only), HKDF-SHA256, ECDH, and
+//! AES-256-GCM (`crypto::aes256_gcm_seal`/`open`, the layer under the protocol's `Ciphertext`).
+//! HMAC-SHA256 has a file of its own (`wycheproof_hmac.rs`).
 //!
 //! Every test counts the cases it ran and asserts the count, so a parsing mistake cannot make it
 //! pass by running nothing.
@@ -336,4 +333,31 @@ fn ecdh_secp256k1() {
         tally,
         EcdhTally { valid: 473, invalid_spki: 28, invalid_point: 18, acceptable_accepted: 0, acceptable_refused: 229 }
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// AES-256-GCM (96-bit nonces, 128-bit tags)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn aes_256_gcm() {
+    let mut ran = 0;
+    for (group, t) in cases("aes_gcm_test.json") {
+        assert_eq!((group["keySize"].as_u64(), group["ivSize"].as_u64()), (Some(256), Some(96)), "tc {}", id(&t));
+        let key: [u8; 32] = hx(&t["key"]).try_into().expect("32-byte key");
+        let nonce: [u8; 12] = hx(&t["iv"]).try_into().expect("12-byte nonce");
+        let (aad, msg) = (hx(&t["aad"]), hx(&t["msg"]));
+        let sealed: Vec<u8> = [hx(&t["ct"]), hx(&t["tag"])].concat();
+        let opened = crypto::aes256_gcm_open(&key, &nonce, &aad, &sealed);
+        match result(&t) {
+            "valid" => {
+                assert_eq!(crypto::aes256_gcm_seal(&key, &nonce, &aad, &msg), sealed, "tc {} seal", id(&t));
+                assert_eq!(opened.map(|p| p.to_vec()), Ok(msg), "tc {} open", id(&t));
+            }
+            "invalid" => assert!(opened.is_err(), "tc {} must be refused", id(&t)),
+            other => panic!("tc {}: unexpected result {other}", id(&t)),
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, 66);
 }

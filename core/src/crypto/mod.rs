@@ -438,7 +438,6 @@ pub fn encrypt<R: CryptoRngCore + ?Sized>(plaintext: &[u8], secret: &[u8], aad: 
 }
 
 /// [`encrypt`] with caller-chosen salt and nonce (known-answer tests; never reuse a nonce).
-#[allow(clippy::expect_used)] // a 32-byte key, and an in-memory buffer far below AES-GCM's 64 GiB limit
 pub fn encrypt_with(
     plaintext: &[u8],
     secret: &[u8],
@@ -447,10 +446,7 @@ pub fn encrypt_with(
     nonce: [u8; NONCE_LEN],
 ) -> Ciphertext {
     let key = hkdf_sha256(secret, &salt, &[]);
-    let cipher = Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key");
-    let payload = cipher
-        .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad })
-        .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+    let payload = aes256_gcm_seal(&key, &nonce, aad, plaintext);
     Ciphertext {
         union: Some(ciphertext::Union::Aes256GcmHkdfSha256(ciphertext::Aes256gcmHkdfsha256 {
             hkdf_salt: salt.to_vec(),
@@ -461,7 +457,6 @@ pub fn encrypt_with(
 }
 
 /// Decrypt a `Ciphertext` (facts §4.5). Rejects salt ≠ 32, nonce ≠ 12, payload < 16 bytes.
-#[allow(clippy::expect_used)] // the key is 32 bytes by construction
 pub fn decrypt(ct: &Ciphertext, secret: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     let Some(ciphertext::Union::Aes256GcmHkdfSha256(inner)) = &ct.union else {
         return Err(CryptoError::MalformedCiphertext);
@@ -470,10 +465,33 @@ pub fn decrypt(ct: &Ciphertext, secret: &[u8], aad: &[u8]) -> Result<Zeroizing<V
         return Err(CryptoError::MalformedCiphertext);
     }
     let key = hkdf_sha256(secret, &inner.hkdf_salt, &[]);
-    let cipher = Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key");
     let nonce: [u8; NONCE_LEN] = inner.gcm_nonce.as_slice().try_into().map_err(|_| CryptoError::MalformedCiphertext)?;
-    cipher
-        .decrypt(&Nonce::from(nonce), Payload { msg: &inner.payload, aad })
+    aes256_gcm_open(&key, &nonce, aad, &inner.payload)
+}
+
+/// AES-256-GCM encryption with a 96-bit nonce and a 128-bit tag: ciphertext ‖ tag. The layer
+/// under [`encrypt_with`], public so that its known-answer tests (Wycheproof) run on the code
+/// the protocol uses; protocol code should call [`encrypt`].
+#[allow(clippy::expect_used)] // an in-memory buffer is far below AES-GCM's 64 GiB limit
+pub fn aes256_gcm_seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    Aes256Gcm::new(key.into())
+        .encrypt(&Nonce::from(*nonce), Payload { msg: plaintext, aad })
+        .expect("AES-GCM encryption of an in-memory buffer cannot fail")
+}
+
+/// AES-256-GCM decryption of ciphertext ‖ tag (the layer under [`decrypt`]); a wrong tag is
+/// [`CryptoError::DecryptionFailed`].
+pub fn aes256_gcm_open(
+    key: &[u8; 32],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    ciphertext_and_tag: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if ciphertext_and_tag.len() < TAG_LEN {
+        return Err(CryptoError::MalformedCiphertext);
+    }
+    Aes256Gcm::new(key.into())
+        .decrypt(&Nonce::from(*nonce), Payload { msg: ciphertext_and_tag, aad })
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::DecryptionFailed)
 }
