@@ -236,3 +236,45 @@ fn an_identity_is_never_replaced_silently_nor_lost_on_failure() {
     assert!(err.contains("damaged") && !err.contains("run `xmtp init` first"), "{err}");
     assert_eq!(xmtp(&url, &a, &["init"]).status.code(), Some(2));
 }
+
+#[test]
+fn stream_ends_on_time_on_a_quiet_node_and_a_second_run_prints_nothing_twice() {
+    let n = node();
+    let url = n.url();
+    let dir = scratch("quiet");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    ok(xmtp(&url, &a, &["init"]));
+    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
+    ok(xmtp(&url, &a, &["send", &b_addr, "before the streams"]));
+
+    // --count 0 asks for nothing: it ends at once.
+    let started = Instant::now();
+    assert_eq!(ok(xmtp(&url, &b, &["stream", "--count", "0"])), "");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // --seconds bounds the run even when nothing arrives.
+    let started = Instant::now();
+    let first = ok(xmtp(&url, &b, &["--json", "stream", "--seconds", "2"]));
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(8), "took {took:?}");
+    assert_eq!(first, "", "history is not streamed");
+
+    // A live message, then a second run: nothing printed twice.
+    let child = Command::new(env!("CARGO_BIN_EXE_xmtp"))
+        .args(["--node", &url, "--home", b.to_str().unwrap(), "--json", "stream", "--count", "1", "--seconds", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while n.subscribers() == 0 {
+        assert!(Instant::now() < deadline, "the stream never subscribed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    ok(xmtp(&url, &a, &["send", &b_addr, "live"]));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json_lines(&String::from_utf8(out.stdout).unwrap()).len(), 1);
+    let second = ok(xmtp(&url, &b, &["--json", "stream", "--seconds", "2"]));
+    assert_eq!(second, "", "the second run prints nothing the first printed");
+}
