@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Compile check for wasm32-unknown-unknown.
 #
-# Usage: scripts/check-wasm.sh [--lib-only] [crate...]      (default crate: xmtp-core)
+# Usage: scripts/check-wasm.sh [--lib-only] [--run TEST]... [crate...]   (default crate: xmtp-core)
 #
 # Builds each crate's library for wasm32-unknown-unknown, then (unless --lib-only) its test
-# targets (`cargo test --no-run`). It only compiles: nothing is run.
+# targets (`cargo test --no-run`). With --run TEST, also runs that test target in Node under
+# wasm-bindgen-test-runner (installed by scripts/setup-wasm-bindgen.sh at the version of the
+# wasm-bindgen crate the lockfile pins).
 #
 # Route 1: the rustup toolchain has the wasm32-unknown-unknown target: plain cargo.
 # Route 2: otherwise Debian's rustc-web with std built from source (-Zbuild-std); the tools are
@@ -17,19 +19,22 @@ set -euo pipefail
 readonly target=wasm32-unknown-unknown
 
 usage() {
-  echo "usage: $0 [--lib-only] [crate...]   (default crate: xmtp-core)" >&2
+  echo "usage: $0 [--lib-only] [--run TEST]... [crate...]   (default crate: xmtp-core)" >&2
   exit 2
 }
 
 lib_only=0
 crates=()
-for arg in "$@"; do
-  case $arg in
+runs=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
     --lib-only) lib_only=1 ;;
+    --run) [[ $# -ge 2 ]] || usage; runs+=("$2"); shift ;;
     -h | --help) usage ;;
-    -*) echo "check-wasm: unknown option: $arg" >&2; usage ;;
-    *) crates+=("$arg") ;;
+    -*) echo "check-wasm: unknown option: $1" >&2; usage ;;
+    *) crates+=("$1") ;;
   esac
+  shift
 done
 [[ ${#crates[@]} -gt 0 ]] || crates=(xmtp-core)
 
@@ -106,3 +111,18 @@ if [[ $lib_only -eq 0 ]]; then
 fi
 
 echo "wasm32 check: ok: ${crates[*]} ($built) built for $target [$route] in $((SECONDS - start)) s"
+
+if [[ ${#runs[@]} -gt 0 ]]; then
+  "$root/scripts/setup-wasm-bindgen.sh" || fail "could not install wasm-bindgen-test-runner"
+  export PATH="$HOME/.cargo/bin:$PATH"
+  for t in "${runs[@]}"; do
+    start=$SECONDS
+    if ! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      "${cargo_cmd[@]}" test "${common[@]}" --test "$t" >"$log" 2>&1; then
+      cat "$log" >&2
+      fail "${crates[*]} (test $t run under wasm-bindgen-test-runner) [$route]"
+    fi
+    grep -E "^test result|^test .* \.\.\. " "$log" || true
+    echo "wasm32 run: ok: ${crates[*]} test $t passed in Node in $((SECONDS - start)) s"
+  done
+fi

@@ -33,8 +33,8 @@ cargo clippy -p xmtp-facade --all-targets --features testing -- -D warnings
 cargo test -p xmtp-facade --features testing
 step "side-by-side benchmark guard (quick: Rust core vs xmtp-js 13.0.4 ratios)"
 scripts/bench-hosts.sh --quick
-step "wasm32-unknown-unknown build of the core (and its tests) and of the facade"
-scripts/check-wasm.sh xmtp-core
+step "wasm32-unknown-unknown: the core and its tests built, batch verification run in Node; the facade built"
+scripts/check-wasm.sh --run wasm_batch xmtp-core
 scripts/check-wasm.sh --lib-only xmtp-facade
 step "fuzz targets, quick mode: build all, run each for 5 s (scripts/fuzz.sh --quick)"
 scripts/fuzz.sh --quick
