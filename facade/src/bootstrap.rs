@@ -58,20 +58,6 @@ impl IdentityBootstrap {
         guard(|| Self::with_rng(&wallet_address, &options, os_rng(), now_ns))
     }
 
-    /// [`IdentityBootstrap::new`] with a seeded generator (reproducible, for tests).
-    #[cfg(feature = "testing")]
-    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
-    pub fn new_seeded(
-        wallet_address: String,
-        options: ClientOptions,
-        now_ns: u64,
-        seed: u64,
-    ) -> Result<Self, XmtpError> {
-        use rand_core::SeedableRng;
-        let rng = Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed));
-        guard(|| Self::with_rng(&wallet_address, &options, rng, now_ns))
-    }
-
     /// The request due at `now_ns`, if any.
     pub fn poll_request(&self, now_ns: u64) -> Option<HttpRequest> {
         let mut inner = self.lock();
@@ -120,5 +106,24 @@ impl IdentityBootstrap {
             return Err(e.clone().into());
         }
         Ok(inner.bootstrap.keys().map(|k| k.export().to_vec()))
+    }
+}
+
+/// What only builds with the `testing` feature have (a separate block: the uniffi export of
+/// an impl block sees its items before `cfg` removes them).
+#[cfg(feature = "testing")]
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl IdentityBootstrap {
+    /// [`IdentityBootstrap::new`] with a seeded generator (reproducible, for tests).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn new_seeded(
+        wallet_address: String,
+        options: ClientOptions,
+        now_ns: u64,
+        seed: u64,
+    ) -> Result<Self, XmtpError> {
+        use rand_core::SeedableRng;
+        let rng = Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed));
+        guard(|| Self::with_rng(&wallet_address, &options, rng, now_ns))
     }
 }

@@ -118,20 +118,6 @@ impl Client {
         guard(|| Self::from_state_with(&state, options, os_rng()))
     }
 
-    /// A client whose random generator is seeded (reproducible bytes, for known-answer tests).
-    #[cfg(feature = "testing")]
-    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
-    pub fn from_keys_seeded(keys: Vec<u8>, options: ClientOptions, seed: u64) -> Result<Self, XmtpError> {
-        use rand_core::SeedableRng;
-        guard(|| Self::from_keys_with(keys, options, Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed))))
-    }
-
-    /// Panic inside the library (to test that no panic crosses to the host).
-    #[cfg(feature = "testing")]
-    pub fn debug_panic(&self) -> Result<(), XmtpError> {
-        guard(|| self.with(|_| -> Result<(), XmtpError> { panic!("a deliberate panic") }))
-    }
-
     // ----- identity -------------------------------------------------------------------------
 
     /// The own address.
@@ -377,6 +363,24 @@ impl Client {
                 .collect(),
             Err(e) => envelopes.iter().map(|_| DecryptResult { message: None, error: Some(e.clone()) }).collect(),
         }
+    }
+}
+
+/// What only builds with the `testing` feature have (a separate block: the uniffi export of
+/// an impl block sees its items before `cfg` removes them).
+#[cfg(feature = "testing")]
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Client {
+    /// A client whose random generator is seeded (reproducible bytes, for known-answer tests).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn from_keys_seeded(keys: Vec<u8>, options: ClientOptions, seed: u64) -> Result<Self, XmtpError> {
+        use rand_core::SeedableRng;
+        guard(|| Self::from_keys_with(keys, options, Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed))))
+    }
+
+    /// Panic inside the library (to test that no panic crosses to the host).
+    pub fn debug_panic(&self) -> Result<(), XmtpError> {
+        guard(|| self.with(|_| -> Result<(), XmtpError> { panic!("a deliberate panic") }))
     }
 }
 
