@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every test of every crate
-# (including live interop with xmtp-js 13.0.4) and the wasm32 build of the core.
+# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core, and the Kotlin
+# package's tests on the JVM.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,5 +34,7 @@ cargo test -p xmtp-facade --features testing
 step "wasm32-unknown-unknown build of the core (and its tests) and of the facade"
 scripts/check-wasm.sh xmtp-core
 scripts/check-wasm.sh --lib-only xmtp-facade
+step "Kotlin/JVM package (uniffi bindings, against a devnode and xmtp-js)"
+scripts/kotlin.sh
 step "all checks passed"
 printf '==> total: %d s\n' $((SECONDS - run_start))
