@@ -17,6 +17,7 @@ KOTLIN_VERSION=2.4.20
 cache=${XMTP_RS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xmtp-rs}
 kotlinc_home=$cache/kotlinc-$KOTLIN_VERSION/node_modules/kotlin-compiler
 build=kotlin/build
+target=${CARGO_TARGET_DIR:-target}
 gen=kotlin/generated
 mode=test
 if [[ ${1:-} == --* ]]; then
@@ -66,11 +67,11 @@ export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
 # Separate invocations: the generator's `cli` feature must not reach the library.
 cargo build -q -p xmtp-ffi --features testing
 cargo build -q -p uniffi-bindgen
-lib=target/debug/libxmtp_ffi.so
-[[ -f $lib ]] || lib=target/debug/libxmtp_ffi.dylib
+lib=$target/debug/libxmtp_ffi.so
+[[ -f $lib ]] || lib=$target/debug/libxmtp_ffi.dylib
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-target/debug/uniffi-bindgen generate "$lib" --language kotlin --out-dir "$tmp/gen" \
+"$target/debug/uniffi-bindgen" generate "$lib" --language kotlin --out-dir "$tmp/gen" \
   --config ffi-uniffi/uniffi.toml --no-format >/dev/null
 # Replace the generated sources only when they changed (keeps the jars' up-to-date check).
 if ! diff -r "$tmp/gen" "$gen" >/dev/null 2>&1; then
@@ -110,15 +111,15 @@ if [[ $mode == --bench ]]; then
     "$kotlinc" -jvm-target 17 -Werror -Xfriend-paths="$build/xmtp.jar" -cp "$cp_main:$build/xmtp.jar" \
       -d "$build/xmtp-bench.jar" kotlin/src/bench/kotlin
   fi
-  java -Djna.library.path=target/release -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar" \
+  java -Djna.library.path="$target/release" -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar" \
     dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
-  target/release/examples/bench_read "$tmp/corpus.json" "$runs"
+  "$target/release/examples/bench_read" "$tmp/corpus.json" "$runs"
   exit 0
 fi
 
 # ----- a node, the tests ------------------------------------------------------------------
 cargo build -q -p xmtp-devnode
-target/debug/xmtp-devnode --listen 127.0.0.1:0 --memory --no-rate-limit --quiet >"$tmp/node.out" 2>&1 &
+"$target/debug/xmtp-devnode" --listen 127.0.0.1:0 --memory --no-rate-limit --quiet >"$tmp/node.out" 2>&1 &
 node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 url=""
