@@ -160,13 +160,13 @@ class Client private constructor(internal val ffi: FfiClient, val options: Clien
     /** Reads many envelopes of known conversations: one result per envelope, in order. */
     fun decryptBatch(envelopes: List<Envelope>): List<Result<Message>> =
         ffi.decryptBatch(envelopes.map { it.toFfi() }).map { r ->
-            r.message?.let { Result.success(Message.from(it, this::codec)) }
-                ?: Result.failure(ErrorCodes.exception(r.error?.let { ErrorCodes.codeOf(it).first } ?: "internal.panic",
-                    r.error?.let { ErrorCodes.codeOf(it).second } ?: "no result", r.error?.let { ErrorCodes.kindOf(it) } ?: ErrorKind.INTERNAL))
+            val m = r.message
+            if (m != null) {
+                Result.success(Message.from(m, this::codec))
+            } else {
+                Result.failure(r.error?.let { ErrorCodes.from(it) } ?: InternalException("internal.panic", "no result"))
+            }
         }
-
-    /** Panics inside the library (only in builds with its `testing` feature), for tests. */
-    fun debugPanic() = ffi { ffi.debugPanic() }
 
     /** Stops the host loop and the stream. */
     override fun close() {
@@ -227,9 +227,8 @@ class Client private constructor(internal val ffi: FfiClient, val options: Clien
         fun fromKeys(keys: ByteArray, options: ClientOptions = ClientOptions()): Client =
             Client(ffi { FfiClient.fromKeys(keys, options.toFfi()) }, options)
 
-        /** A client with a seeded random generator (library builds with `testing` only). */
-        fun fromKeysSeeded(keys: ByteArray, options: ClientOptions, seed: Long): Client =
-            Client(ffi { FfiClient.fromKeysSeeded(keys, options.toFfi(), seed.toULong()) }, options)
+        /** Wraps a client of the generated bindings (for tests of builds with extra exports). */
+        internal fun wrap(client: FfiClient, options: ClientOptions) = Client(client, options)
 
         /** A client restored from [exportState]. */
         fun fromState(state: String, options: ClientOptions = ClientOptions()): Client =

@@ -149,25 +149,20 @@ class Conversation internal constructor(
     }
 
     private fun input(content: Any, contentType: ContentTypeId?): ContentInput {
-        if (contentType != null && contentType != ContentTypeId.TEXT || content !is String && content !is MessageContent) {
-            val type = contentType ?: throw InvalidInputException("input.content_type", "a content type is needed for application content")
-            val codec = client.codec(type.toString())
-                ?: throw InvalidInputException("input.content_type", "no codec is registered for $type")
-            @Suppress("UNCHECKED_CAST")
-            val c = codec as ContentCodec<Any>
-            val encoded = try {
-                c.encode(content)
-            } catch (e: ClassCastException) {
-                throw InvalidInputException("input.content", "the content does not fit the codec of $type", e)
-            }
-            return ContentInput.Encoded(type.toString(), encoded.parameters, encoded.content, c.fallback(content), c.shouldPush(content))
+        if (content is MessageContent.Text) return ContentInput.Text(content.text)
+        if (content is MessageContent) return ContentInput.Json(content.contentType.toString(), Json.write(content.toJsonValue()))
+        if (content is String && (contentType == null || contentType == ContentTypeId.TEXT)) return ContentInput.Text(content)
+        val type = contentType ?: throw InvalidInputException("input.content_type", "a content type is needed for application content")
+        val codec = client.codec(type.toString())
+            ?: throw InvalidInputException("input.content_type", "no codec is registered for $type")
+        @Suppress("UNCHECKED_CAST")
+        val c = codec as ContentCodec<Any>
+        val encoded = try {
+            c.encode(content)
+        } catch (e: ClassCastException) {
+            throw InvalidInputException("input.content", "the content does not fit the codec of $type", e)
         }
-        return when (content) {
-            is String -> ContentInput.Text(content)
-            is MessageContent.Text -> ContentInput.Text(content.text)
-            is MessageContent -> ContentInput.Json(content.contentType.toString(), Json.write(content.toJsonValue()))
-            else -> error("unreachable")
-        }
+        return ContentInput.Encoded(type.toString(), encoded.parameters, encoded.content, c.fallback(content), c.shouldPush(content))
     }
 
     override fun toString() = "Conversation($topic with $peerAddress)"

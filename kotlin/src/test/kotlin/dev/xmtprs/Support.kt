@@ -84,3 +84,13 @@ fun compareWithExpected(who: String, expected: Map<*, *>, got: Map<String, Map<S
     }
     return compared
 }
+
+// What only library builds with the `testing` feature export (the tests' library has it; the
+// package itself does not depend on it).
+
+/** A client whose random generator is seeded. */
+fun Client.Companion.fromKeysSeeded(keys: ByteArray, options: ClientOptions, seed: Long): Client =
+    wrap(ffi { dev.xmtprs.ffi.Client.fromKeysSeeded(keys, options.toFfi(), seed.toULong()) }, options)
+
+/** Panics inside the library. */
+fun Client.debugPanic() = ffi { ffi.debugPanic() }
