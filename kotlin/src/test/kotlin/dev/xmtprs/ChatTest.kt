@@ -64,6 +64,14 @@ class ChatTest {
         assertEquals(cconv.topic, newConv.await().topic)
         cconv.send("from carol")
         assertEquals(carol.address, newMsg.await().senderAddress)
+        // Both collections ended: the client unsubscribed and closed its stream.
+        bob.streamConnected.first { !it }
+
+        // One conversation's stream.
+        val onConv = async { conv.streamMessages().first { it.text == "live to alice" } }
+        alice.streamConnected.first { it }
+        bconv.send("live to alice")
+        assertEquals(bob.address, onConv.await().senderAddress)
 
         // Consent, push keys, state export and import.
         alice.deny(listOf(carol.address))
