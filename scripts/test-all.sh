@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every test of every crate
-# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core and a short run of
-# every fuzz target.
+# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core, the Kotlin package's
+# tests on the JVM and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -36,6 +36,8 @@ scripts/bench-hosts.sh --quick
 step "wasm32-unknown-unknown: the core and its tests built, batch verification run in Node; the facade built"
 scripts/check-wasm.sh --run wasm_batch xmtp-core
 scripts/check-wasm.sh --lib-only xmtp-facade
+step "Kotlin/JVM package (uniffi bindings, against a devnode and xmtp-js)"
+scripts/kotlin.sh
 step "fuzz targets, quick mode: build all, run each for 5 s (scripts/fuzz.sh --quick)"
 scripts/fuzz.sh --quick
 step "all checks passed"

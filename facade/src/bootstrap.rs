@@ -22,6 +22,7 @@ struct Inner {
 /// [`IdentityBootstrap::signature_request`] is set, have the wallet sign it and call
 /// [`IdentityBootstrap::provide_signature`]; stop when [`IdentityBootstrap::is_finished`], then
 /// take [`IdentityBootstrap::keys`] (or its error).
+#[cfg_attr(feature = "uniffi", derive(uniffi::Object))]
 pub struct IdentityBootstrap {
     inner: Mutex<Inner>,
 }
@@ -33,24 +34,6 @@ impl std::fmt::Debug for IdentityBootstrap {
 }
 
 impl IdentityBootstrap {
-    /// Start for the wallet at `wallet_address`.
-    pub fn new(wallet_address: String, options: ClientOptions, now_ns: u64) -> Result<Self, XmtpError> {
-        guard(|| Self::with_rng(&wallet_address, &options, os_rng(), now_ns))
-    }
-
-    /// [`IdentityBootstrap::new`] with a seeded generator (reproducible, for tests).
-    #[cfg(feature = "testing")]
-    pub fn new_seeded(
-        wallet_address: String,
-        options: ClientOptions,
-        now_ns: u64,
-        seed: u64,
-    ) -> Result<Self, XmtpError> {
-        use rand_core::SeedableRng;
-        let rng = Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed));
-        guard(|| Self::with_rng(&wallet_address, &options, rng, now_ns))
-    }
-
     fn with_rng(
         wallet: &str,
         options: &ClientOptions,
@@ -64,6 +47,15 @@ impl IdentityBootstrap {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl IdentityBootstrap {
+    /// Start for the wallet at `wallet_address`.
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn new(wallet_address: String, options: ClientOptions, now_ns: u64) -> Result<Self, XmtpError> {
+        guard(|| Self::with_rng(&wallet_address, &options, os_rng(), now_ns))
     }
 
     /// The request due at `now_ns`, if any.
@@ -114,5 +106,24 @@ impl IdentityBootstrap {
             return Err(e.clone().into());
         }
         Ok(inner.bootstrap.keys().map(|k| k.export().to_vec()))
+    }
+}
+
+/// What only builds with the `testing` feature have (a separate block: the uniffi export of
+/// an impl block sees its items before `cfg` removes them).
+#[cfg(feature = "testing")]
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl IdentityBootstrap {
+    /// [`IdentityBootstrap::new`] with a seeded generator (reproducible, for tests).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn new_seeded(
+        wallet_address: String,
+        options: ClientOptions,
+        now_ns: u64,
+        seed: u64,
+    ) -> Result<Self, XmtpError> {
+        use rand_core::SeedableRng;
+        let rng = Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed));
+        guard(|| Self::with_rng(&wallet_address, &options, rng, now_ns))
     }
 }

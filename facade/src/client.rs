@@ -54,6 +54,7 @@ struct Inner {
 }
 
 /// A client of one identity. Share it freely between threads: every method takes `&self`.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Object))]
 pub struct Client {
     inner: Mutex<Inner>,
 }
@@ -71,14 +72,6 @@ impl Client {
         Ok(Self { inner: Mutex::new(Inner { engine, base_url: base_url(options)? }) })
     }
 
-    /// A client for exported keys (an encoded `PrivateKeyBundle`, v1 as xmtp-js
-    /// `Client.getKeys()` gives it, or v2), such as [`IdentityBootstrap::keys`] returns.
-    ///
-    /// [`IdentityBootstrap::keys`]: crate::IdentityBootstrap::keys
-    pub fn from_keys(keys: Vec<u8>, options: ClientOptions) -> Result<Self, XmtpError> {
-        guard(|| Self::from_keys_with(keys, options, os_rng()))
-    }
-
     pub(crate) fn from_keys_with(
         keys: Vec<u8>,
         options: ClientOptions,
@@ -86,12 +79,6 @@ impl Client {
     ) -> Result<Self, XmtpError> {
         let keys = PrivateKeyBundle::from_bytes(&keys).map_err(xmtp_core::Error::from)?;
         Self::build(core::Client::new(keys, rng), &options)
-    }
-
-    /// A client restored from [`Client::export_state`] (keys, conversations, consent,
-    /// stream positions).
-    pub fn from_state(state: String, options: ClientOptions) -> Result<Self, XmtpError> {
-        guard(|| Self::from_state_with(&state, options, os_rng()))
     }
 
     pub(crate) fn from_state_with(
@@ -102,19 +89,6 @@ impl Client {
         Self::build(core::Client::import_state(state, Registry::new(), rng)?, &options)
     }
 
-    /// A client whose random generator is seeded (reproducible bytes, for known-answer tests).
-    #[cfg(feature = "testing")]
-    pub fn from_keys_seeded(keys: Vec<u8>, options: ClientOptions, seed: u64) -> Result<Self, XmtpError> {
-        use rand_core::SeedableRng;
-        guard(|| Self::from_keys_with(keys, options, Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed))))
-    }
-
-    /// Panic inside the library (to test that no panic crosses to the host).
-    #[cfg(feature = "testing")]
-    pub fn debug_panic(&self) -> Result<(), XmtpError> {
-        guard(|| self.with(|_| -> Result<(), XmtpError> { panic!("a deliberate panic") }))
-    }
-
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while the lock was held is reported to that caller; the state is still the
         // engine's, so the client keeps working.
@@ -123,6 +97,25 @@ impl Client {
 
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> Result<T, XmtpError>) -> Result<T, XmtpError> {
         guard(|| f(&mut self.lock()))
+    }
+}
+
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Client {
+    /// A client for exported keys (an encoded `PrivateKeyBundle`, v1 as xmtp-js
+    /// `Client.getKeys()` gives it, or v2), such as [`IdentityBootstrap::keys`] returns.
+    ///
+    /// [`IdentityBootstrap::keys`]: crate::IdentityBootstrap::keys
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn from_keys(keys: Vec<u8>, options: ClientOptions) -> Result<Self, XmtpError> {
+        guard(|| Self::from_keys_with(keys, options, os_rng()))
+    }
+
+    /// A client restored from [`Client::export_state`] (keys, conversations, consent,
+    /// stream positions).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn from_state(state: String, options: ClientOptions) -> Result<Self, XmtpError> {
+        guard(|| Self::from_state_with(&state, options, os_rng()))
     }
 
     // ----- identity -------------------------------------------------------------------------
@@ -373,9 +366,28 @@ impl Client {
     }
 }
 
+/// What only builds with the `testing` feature have (a separate block: the uniffi export of
+/// an impl block sees its items before `cfg` removes them).
+#[cfg(feature = "testing")]
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Client {
+    /// A client whose random generator is seeded (reproducible bytes, for known-answer tests).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn from_keys_seeded(keys: Vec<u8>, options: ClientOptions, seed: u64) -> Result<Self, XmtpError> {
+        use rand_core::SeedableRng;
+        guard(|| Self::from_keys_with(keys, options, Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed))))
+    }
+
+    /// Panic inside the library (to test that no panic crosses to the host).
+    pub fn debug_panic(&self) -> Result<(), XmtpError> {
+        guard(|| self.with(|_| -> Result<(), XmtpError> { panic!("a deliberate panic") }))
+    }
+}
+
 /// Read one envelope with an exported state, without a network: what a notification service
 /// does in a fresh process. Messages of types only the host knows come with their raw content
 /// and fallback for the host's codec.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 pub fn decrypt_envelope(state: String, envelope: Envelope) -> Result<DecryptedEnvelope, XmtpError> {
     guard(|| match core::decrypt_envelope(&state, &convert::core_envelope(envelope), Registry::new())? {
         core::DecryptedEnvelope::Message(m) => Ok(DecryptedEnvelope::Message { message: convert::message(&m) }),

@@ -5,6 +5,7 @@ use xmtp_core::client::{ClientError, StateError};
 /// An error of the host API. Every variant carries the core's stable `code` (`area.reason`)
 /// and a message free of user data. The variant says what a host can do about it:
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum XmtpError {
@@ -133,6 +134,7 @@ fn network_message(code: &str) -> &'static str {
 
 /// Every stable code an [`XmtpError`] can carry, so that each binding can check that it maps
 /// all of them (its tests fail when the core gains a code the binding does not know).
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 pub fn error_codes() -> Vec<String> {
     const CODES: &[&str] = &[
         // address

@@ -31,7 +31,9 @@
 //! [`Client::poll_event`] (each operation ends with exactly one event carrying its id); sleep
 //! until [`Client::next_deadline`]. Identities are set up the same way with
 //! [`IdentityBootstrap`].
-#![forbid(unsafe_code)]
+// Unsafe code is forbidden, except in the glue the `uniffi` feature generates.
+#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
+#![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 #![warn(missing_docs)]
 
 mod bootstrap;
@@ -47,7 +49,11 @@ pub use error::{error_codes, XmtpError};
 pub use types::*;
 pub use wallet::PrivateKeyWallet;
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("xmtp");
+
 /// The library's version, as sent in the `X-Client-Version` header (`xmtp-rs/<version>`).
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 pub fn client_version() -> String {
     xmtp_core::api::http::CLIENT_VERSION.to_string()
 }

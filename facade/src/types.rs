@@ -10,6 +10,7 @@ use crate::XmtpError;
 /// The XMTP networks, by the names the official SDKs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Environment {
     /// A node on this machine, `http://localhost:5555` (such as `xmtp-devnode`).
     Local,
@@ -22,6 +23,7 @@ pub enum Environment {
 /// How a client reaches its node and names its application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ClientOptions {
     /// The network (ignored when `api_url` is set).
     pub env: Environment,
@@ -40,6 +42,7 @@ impl Default for ClientOptions {
 /// One HTTP header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HttpHeader {
     /// Its name.
     pub name: String,
@@ -52,6 +55,7 @@ pub struct HttpHeader {
 /// its opening, lines and end to the client instead of a whole body.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HttpRequest {
     /// Its id: hand it back with the outcome.
     pub id: u64,
@@ -82,6 +86,7 @@ impl std::fmt::Debug for HttpRequest {
 /// (EIP-191 `personal_sign`) and hands back the 65-byte signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignatureRequest {
     /// The text to sign.
     pub text: String,
@@ -92,6 +97,7 @@ pub struct SignatureRequest {
 /// A V2 conversation's context: an application's conversation id and metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConversationContext {
     /// The application's id for the thread (e.g. `example.com/thread/1`).
     pub conversation_id: String,
@@ -102,6 +108,7 @@ pub struct ConversationContext {
 /// A conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conversation {
     /// Its topic (its identity on the network).
     pub topic: String,
@@ -118,6 +125,7 @@ pub struct Conversation {
 /// A verified, decrypted message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DecodedMessage {
     /// The message id (hex), the same in every SDK.
     pub id: String,
@@ -151,6 +159,7 @@ pub struct DecodedMessage {
 /// Content to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ContentInput {
     /// `xmtp.org/text:1.0`.
     Text {
@@ -183,6 +192,7 @@ pub enum ContentInput {
 /// Compression of content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Compression {
     /// zlib DEFLATE.
     Deflate,
@@ -193,6 +203,7 @@ pub enum Compression {
 /// Options of a send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SendOptions {
     /// Compress the content (only content of 10 bytes or more is compressed).
     pub compression: Option<Compression>,
@@ -203,6 +214,7 @@ pub struct SendOptions {
 /// One envelope as the network carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Envelope {
     /// Its topic.
     pub content_topic: String,
@@ -215,6 +227,7 @@ pub struct Envelope {
 /// A message encoded and signed but not yet published: its id is known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PreparedMessage {
     /// The message id.
     pub id: String,
@@ -227,6 +240,7 @@ pub struct PreparedMessage {
 /// A message id and the operation that sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Sending {
     /// The operation: [`Event::Sent`] or [`Event::Failed`] ends it.
     pub op: u64,
@@ -237,6 +251,7 @@ pub struct Sending {
 /// Order of listed messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SortDirection {
     /// Oldest first.
     Ascending,
@@ -247,6 +262,7 @@ pub enum SortDirection {
 /// Which messages to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MessageQuery {
     /// Only messages sent at or after this time.
     pub after_ns: Option<u64>,
@@ -268,6 +284,7 @@ impl Default for MessageQuery {
 /// Consent for an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ConsentState {
     /// No decision seen.
     Unknown,
@@ -280,6 +297,7 @@ pub enum ConsentState {
 /// One consent decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConsentEntry {
     /// `address`, `groupId` or `inboxId`.
     pub entry_type: String,
@@ -292,6 +310,7 @@ pub struct ConsentEntry {
 /// Whether an address can be messaged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CanMessage {
     /// The address, as given.
     pub address: String,
@@ -303,6 +322,7 @@ pub struct CanMessage {
 /// the notification server only.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HmacKey {
     /// The conversation's topic.
     pub topic: String,
@@ -321,6 +341,7 @@ impl std::fmt::Debug for HmacKey {
 /// What one envelope read offline holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DecryptedEnvelope {
     /// A message.
     Message {
@@ -337,6 +358,7 @@ pub enum DecryptedEnvelope {
 /// One envelope's result in a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DecryptResult {
     /// The message, when it could be read.
     pub message: Option<DecodedMessage>,
@@ -349,6 +371,7 @@ pub struct DecryptResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Event {
     /// The own contact is published (or already was current).
     ContactPublished {
@@ -471,6 +494,7 @@ impl Event {
 }
 
 /// The operation an event ends, for bindings whose enums cannot carry methods.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 pub fn event_op(event: &Event) -> Option<u64> {
     event.op()
 }

@@ -7,6 +7,7 @@ use crate::client::guard;
 use crate::XmtpError;
 
 /// An Ethereum key that signs like a wallet (EIP-191 `personal_sign`, 65-byte `r ‖ s ‖ v`).
+#[cfg_attr(feature = "uniffi", derive(uniffi::Object))]
 pub struct PrivateKeyWallet {
     wallet: LocalWallet,
 }
@@ -17,20 +18,16 @@ impl std::fmt::Debug for PrivateKeyWallet {
     }
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 impl PrivateKeyWallet {
     /// A new random key (the operating system's generator).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
     pub fn generate() -> Self {
         Self { wallet: LocalWallet::generate(&mut rand_core::OsRng) }
     }
 
-    /// A key from a seeded generator (reproducible, for tests).
-    #[cfg(feature = "testing")]
-    pub fn generate_seeded(seed: u64) -> Self {
-        use rand_core::SeedableRng;
-        Self { wallet: LocalWallet::generate(&mut rand_chacha::ChaCha20Rng::seed_from_u64(seed)) }
-    }
-
     /// From a 32-byte private key.
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
     pub fn from_private_key(key: Vec<u8>) -> Result<Self, XmtpError> {
         guard(|| {
             let key = PrivateKey::from_bytes(&key).map_err(xmtp_core::Error::from)?;
@@ -47,5 +44,18 @@ impl PrivateKeyWallet {
     pub fn sign(&self, text: String) -> Vec<u8> {
         let request = SignatureRequest { text, purpose: SignaturePurpose::EnableIdentity };
         self.wallet.sign(&request).to_vec()
+    }
+}
+
+/// What only builds with the `testing` feature have (a separate block: the uniffi export of
+/// an impl block sees its items before `cfg` removes them).
+#[cfg(feature = "testing")]
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl PrivateKeyWallet {
+    /// A key from a seeded generator (reproducible, for tests).
+    #[cfg_attr(feature = "uniffi", uniffi::constructor)]
+    pub fn generate_seeded(seed: u64) -> Self {
+        use rand_core::SeedableRng;
+        Self { wallet: LocalWallet::generate(&mut rand_chacha::ChaCha20Rng::seed_from_u64(seed)) }
     }
 }
