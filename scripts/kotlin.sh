@@ -105,7 +105,7 @@ if [[ $mode == --bench ]]; then
   # Reading 1,000 V2 messages through the Kotlin API and through the Rust facade, same run,
   # same release library (with the testing feature, which the generated bindings expect).
   runs=${BENCH_RUNS:-10}
-  cargo build -q --release -p xmtp-ffi --features testing --lib --example bench_read
+  cargo build -q --release -p xmtp-ffi --features testing --lib --example bench_facade_read
   cargo run -q --release -p xmtp-core --example bench_corpus -- --out "$tmp/corpus.json" >/dev/null
   if stale "$build/xmtp-bench.jar" "$build/xmtp.jar" kotlin/src/bench; then
     "$kotlinc" -jvm-target 17 -Werror -Xfriend-paths="$build/xmtp.jar" -cp "$cp_main:$build/xmtp.jar" \
@@ -113,7 +113,7 @@ if [[ $mode == --bench ]]; then
   fi
   java -Djna.library.path="$target/release" -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar" \
     dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
-  "$target/release/examples/bench_read" "$tmp/corpus.json" "$runs"
+  "$target/release/examples/bench_facade_read" "$tmp/corpus.json" "$runs"
   exit 0
 fi
 

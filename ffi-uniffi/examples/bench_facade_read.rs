@@ -2,7 +2,7 @@
 //! the bindings: the reader's keys, the invitation, then `decrypt_batch` of every message.
 //!
 //! ```text
-//! cargo run --release -p xmtp-ffi --example bench_read -- CORPUS.json [RUNS]
+//! cargo run --release -p xmtp-ffi --example bench_facade_read -- CORPUS.json [RUNS]
 //! ```
 //! Prints `{"facade_ms_per_message": …, "messages": …, "runs": …}`.
 
