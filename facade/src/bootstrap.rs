@@ -84,7 +84,9 @@ impl IdentityBootstrap {
     }
 
     /// The wallet's 65-byte signature of the current [`IdentityBootstrap::signature_request`].
+    /// The signature unlocks the stored keys: it is wiped once used.
     pub fn provide_signature(&self, signature: Vec<u8>, now_ns: u64) -> Result<(), XmtpError> {
+        let signature = zeroize::Zeroizing::new(signature);
         guard(|| Ok(self.lock().bootstrap.provide_signature(&signature, now_ns)?))
     }
 

@@ -45,7 +45,11 @@ object ErrorCodes {
             ErrorKind.NETWORK, "api.invalid_argument", "api.permission_denied", "api.rate_limited",
             "api.server_error", "api.transport", "api.unauthenticated", "api.unavailable",
         )
-        all(ErrorKind.PROTOCOL, "auth.bad_signature", "auth.expired", "auth.identity_not_wallet_signed", "auth.wallet_mismatch")
+        all(
+            ErrorKind.PROTOCOL,
+            "auth.bad_signature", "auth.expired", "auth.identity_not_wallet_signed", "auth.not_yet_valid",
+            "auth.wallet_mismatch",
+        )
         all(
             ErrorKind.INVALID_INPUT, "client.contact_not_resolved", "client.no_identity", "client.self_conversation",
             "client.unknown_conversation",
