@@ -104,17 +104,13 @@ fn two_profiles_talk_through_the_node() {
     n.shutdown();
 }
 
-#[test]
-fn stream_delivers_live_messages_including_new_conversations() {
-    let n = node();
-    let url = n.url();
-    let dir = scratch("stream");
-    let (a, b) = (dir.join("a"), dir.join("b"));
-    let a_addr = ok(xmtp(&url, &a, &["init"])).trim().to_string();
-    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
-    let _ = a_addr;
+/// `xmtp --json stream --count COUNT` for the profile `home`, once the node sees it subscribed.
+fn stream_until_subscribed(n: &NodeHandle, home: &Path, count: usize) -> std::process::Child {
+    let count = count.to_string();
+    let args = ["--node", &n.url(), "--home", home.to_str().unwrap(), "--json", "stream", "--count", &count];
     let child = Command::new(env!("CARGO_BIN_EXE_xmtp"))
-        .args(["--node", &url, "--home", b.to_str().unwrap(), "--json", "stream", "--count", "2", "--seconds", "30"])
+        .args(args)
+        .args(["--seconds", "30"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -124,6 +120,19 @@ fn stream_delivers_live_messages_including_new_conversations() {
         assert!(Instant::now() < deadline, "the stream never subscribed");
         std::thread::sleep(Duration::from_millis(50));
     }
+    child
+}
+
+#[test]
+fn stream_delivers_live_messages_including_new_conversations() {
+    let n = node();
+    let url = n.url();
+    let dir = scratch("stream");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let a_addr = ok(xmtp(&url, &a, &["init"])).trim().to_string();
+    let b_addr = ok(xmtp(&url, &b, &["init"])).trim().to_string();
+    let _ = a_addr;
+    let child = stream_until_subscribed(&n, &b, 2);
     // Both messages open new conversations (a plain one and one with an id) while streaming.
     ok(xmtp(&url, &a, &["send", &b_addr, "live one"]));
     ok(xmtp(&url, &a, &["send", &b_addr, "live two", "--conversation-id", "t2"]));
@@ -260,17 +269,7 @@ fn stream_ends_on_time_on_a_quiet_node_and_a_second_run_prints_nothing_twice() {
     assert_eq!(first, "", "history is not streamed");
 
     // A live message, then a second run: nothing printed twice.
-    let child = Command::new(env!("CARGO_BIN_EXE_xmtp"))
-        .args(["--node", &url, "--home", b.to_str().unwrap(), "--json", "stream", "--count", "1", "--seconds", "30"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while n.subscribers() == 0 {
-        assert!(Instant::now() < deadline, "the stream never subscribed");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = stream_until_subscribed(&n, &b, 1);
     ok(xmtp(&url, &a, &["send", &b_addr, "live"]));
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
