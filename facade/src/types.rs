@@ -162,7 +162,7 @@ pub struct DecodedMessage {
 
 /// Content to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ContentInput {
     /// `xmtp.org/text:1.0`.
@@ -350,7 +350,7 @@ impl std::fmt::Debug for HmacKey {
 
 /// What one envelope read offline holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DecryptedEnvelope {
     /// A message.
@@ -379,7 +379,7 @@ pub struct DecryptResult {
 /// What happened: results of operations (each operation ends with exactly one event carrying
 /// its `op`) and what the network brought.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Event {
