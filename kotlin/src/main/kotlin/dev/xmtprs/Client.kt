@@ -119,6 +119,9 @@ class Client private constructor(internal val ffi: FfiClient, val options: Clien
 
     internal fun codec(type: String): ContentCodec<*>? = codecs[type]
 
+    /** The time the library's calls are given, Unix ns (tests fix it to reproduce bytes). */
+    internal var clock: () -> ULong = ::nowNs
+
     /** The private keys, as xmtp-js `Client.getKeys()` gives them. Secret. */
     fun exportKeys(): ByteArray = ffi.exportKeys()
 
@@ -155,7 +158,7 @@ class Client private constructor(internal val ffi: FfiClient, val options: Clien
 
     /** Push HMAC keys of the V2 conversations (all, or those of [topics]) around now. */
     fun pushHmacKeys(topics: List<String>? = null): List<HmacKey> =
-        ffi.hmacKeys(topics, nowNs()).map { HmacKey(it.topic, it.period.toLong(), it.key) }
+        ffi.hmacKeys(topics, clock()).map { HmacKey(it.topic, it.period.toLong(), it.key) }
 
     /** Reads many envelopes of known conversations: one result per envelope, in order. */
     fun decryptBatch(envelopes: List<Envelope>): List<Result<Message>> =

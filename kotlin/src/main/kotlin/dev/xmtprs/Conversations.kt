@@ -68,6 +68,14 @@ class Conversations internal constructor(private val client: Client) {
         return Conversation.from(client, (e as Event.ConversationStarted).conversation)
     }
 
+    /**
+     * Adds a conversation exported by [Conversation.toTopicData] (or by another SDK's
+     * `toTopicData()`), e.g. in a notification service that has only the keys. One already known
+     * is returned unchanged.
+     */
+    fun importTopicData(data: ByteArray): Conversation =
+        Conversation.from(client, ffi { client.ffi.importConversation(data) })
+
     /** New conversations as they become known. Cancelling the collection stops the stream. */
     fun stream(): Flow<Conversation> = events { e ->
         if (e is Event.NewConversation) Conversation.from(client, e.conversation) else null
@@ -117,7 +125,7 @@ class Conversation internal constructor(
     /** Encodes and signs [content] (see [send]) without publishing it. */
     fun prepareMessage(content: Any, options: SendOptions = SendOptions(), contentType: ContentTypeId? = null): PreparedMessage {
         val input = input(content, contentType)
-        return PreparedMessage(ffi { client.ffi.prepareMessage(topic, input, options.toFfi(), nowNs()) })
+        return PreparedMessage(ffi { client.ffi.prepareMessage(topic, input, options.toFfi(), client.clock()) })
     }
 
     /** Publishes a prepared message. */
@@ -164,6 +172,13 @@ class Conversation internal constructor(
         }
         return ContentInput.Encoded(type.toString(), encoded.parameters, encoded.content, c.fallback(content), c.shouldPush(content))
     }
+
+    /**
+     * This conversation as the keystore's `TopicData` bytes (what xmtp-android's
+     * `toTopicData()` gives), for [Conversations.importTopicData] elsewhere. Secret: it holds the
+     * conversation's key.
+     */
+    fun toTopicData(): ByteArray = ffi { client.ffi.exportConversation(topic) }
 
     override fun toString() = "Conversation($topic with $peerAddress)"
 
