@@ -10,9 +10,11 @@
 // - floor: one bare `fetch` round trip to the same node (what every send pays, in any client).
 //
 //   node js/bench/bench.mjs --corpus FILE [--runs R] [--sends S] [--min-read X] [--min-send Y]
+//                           [--min-prepare Z]
 //
 // FILE is written by the Rust example `bench_corpus` (scripts/js.sh --bench makes it). Prints
-// one JSON line; with --min-read/--min-send, exits 1 when a ratio is below its floor.
+// one JSON line; with --min-read/--min-send/--min-prepare, exits 1 when a ratio (xmtp-js time ÷
+// xmtp-rs time) is below its floor.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -40,6 +42,7 @@ const runs = Number(arg("runs", "5"));
 const sends = Number(arg("sends", "50"));
 const minRead = arg("min-read") === undefined ? undefined : Number(arg("min-read"));
 const minSend = arg("min-send") === undefined ? undefined : Number(arg("min-send"));
+const minPrepare = arg("min-prepare") === undefined ? undefined : Number(arg("min-prepare"));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -118,6 +121,10 @@ try {
   }
   if (minSend !== undefined && result.send_ratio < minSend) {
     console.error(`bench: sending is ${result.send_ratio}x xmtp-js, below the floor of ${minSend}x`);
+    ok = false;
+  }
+  if (minPrepare !== undefined && result.prepare_ratio < minPrepare) {
+    console.error(`bench: preparing a message is ${result.prepare_ratio}x xmtp-js, below the floor of ${minPrepare}x`);
     ok = false;
   }
   process.exitCode = ok ? 0 : 1;
