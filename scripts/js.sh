@@ -72,6 +72,7 @@ build_variant() {
   fi
   cp "$cache/$sum.wasm" "$out/xmtp_wasm_bg.wasm"
   local common=(js/src/index.ts --bundle --platform=neutral --target=es2022 --log-level=warning
+    --minify-syntax --minify-whitespace
     --log-override:empty-import-meta=silent "--external:node:*")
   "$bin/esbuild" "${common[@]}" --format=esm --define:__XMTP_CJS__=false --outfile="$out/index.js"
   "$bin/esbuild" "${common[@]}" --format=cjs --define:__XMTP_CJS__=true --outfile="$out/index.cjs"
