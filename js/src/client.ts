@@ -435,6 +435,7 @@ export class Client {
   readonly contacts: Contacts;
   /** The own address. */
   readonly address: string;
+  private closed = false;
 
   /** @internal */
   constructor(raw: glue.Client, options: ClientOptions) {
@@ -535,6 +536,8 @@ export class Client {
 
   /** Stops the timers and the stream, fails pending calls (`api.aborted`) and frees the library's memory. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.loop.close();
     this.raw.free();
   }
