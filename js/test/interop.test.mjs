@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { apiUrl, loadPackage, root, sleep } from "./helpers.mjs";
+import { apiUrl, loadPackage, root, sleep, take } from "./helpers.mjs";
 
 const xmtp = await loadPackage();
 const { Client, PrivateKeySigner } = xmtp;
@@ -186,9 +186,10 @@ describe("with xmtp-js 13.0.4", () => {
     const stream = rs.conversations.streamAllMessages();
     await sleep(500);
     const sent = await conv.send("live from xmtp-js");
-    const r = await stream.next();
-    assert.equal(r.value.id, sent.id);
-    assert.equal(r.value.content, "live from xmtp-js");
+    const [m] = await take(stream, 1, 10_000, "xmtp-js's message on our stream");
+    assert.equal(m.id, sent.id);
+    assert.equal(m.content, "live from xmtp-js");
+    assert.equal(m.senderAddress, jsAlice.address);
     await stream.return();
   });
 });

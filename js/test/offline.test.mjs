@@ -62,7 +62,8 @@ test("a message and an invitation, from a state exported by a live client", asyn
   // Garbage: an error with a code, not a crash.
   const bad = await decryptElsewhere(state, { ...envelope, message: new Uint8Array([0x0a, 0x00]) });
   assert.ok(bad.error?.code, JSON.stringify(bad));
-  assert.equal(bad.error.name, xmtp.ERROR_CODES[bad.error.code] === "protocol" ? "ProtocolError" : bad.error.name);
+  const names = { network: "NetworkError", protocol: "ProtocolError", invalidInput: "InvalidInputError", state: "StateError", internal: "InternalError" };
+  assert.equal(bad.error.name, names[xmtp.ERROR_CODES[bad.error.code]], `${bad.error.code} has its class`);
 });
 
 test("the upstream V2 message, from the state of a client holding its conversation", async () => {
