@@ -51,7 +51,7 @@ async function jsClient(extra = {}) {
   theirs.push(c);
   return c;
 }
-/** A second session of an xmtp-js client's identity that knows the custom type. */
+/** A second xmtp-js client of the same identity, one that knows the custom type. */
 async function jsWithCustomCodec(client) {
   const keys = await common.exportKeys(client);
   const c = await js.Client.create(
