@@ -4,7 +4,7 @@
 
 import * as glue from "../generated/xmtp_wasm.js";
 import { CodecRegistry, parseContentType, type ContentCodec, type ContentTypeId } from "./content.js";
-import { errorFor } from "./errors.js";
+import { errorFor, XmtpError } from "./errors.js";
 import { HostLoop, delayMs, nowNs, perform, type Fetch } from "./hostloop.js";
 import { call, init, wasm } from "./wasm.js";
 import type { WireConversation, WireDecodedMessage, WireEnvelope, WireEvent, WirePrepared } from "./wire.js";
@@ -435,6 +435,7 @@ export class Client {
   readonly contacts: Contacts;
   /** The own address. */
   readonly address: string;
+  private closed = false;
 
   /** @internal */
   constructor(raw: glue.Client, options: ClientOptions) {
@@ -535,8 +536,15 @@ export class Client {
 
   /** Stops the timers and the stream, fails pending calls (`api.aborted`) and frees the library's memory. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.loop.close();
-    this.raw.free();
+    try {
+      call(() => this.raw.free());
+    } catch (e) {
+      // After a panic the instance is stopped: there is nothing left to free.
+      if (!(e instanceof XmtpError && e.code === "internal.aborted")) throw e;
+    }
   }
 
   /**

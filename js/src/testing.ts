@@ -5,13 +5,14 @@
  */
 
 import { Client, type ClientOptions } from "./client.js";
-import { errorFor } from "./errors.js";
+import { errorFor, type XmtpError } from "./errors.js";
 import { PrivateKeySigner } from "./signer.js";
 import { call, init, wasm } from "./wasm.js";
 
 // The test build's extra exports, which the published build's type declarations lack.
 interface TestingExports {
   isTestingBuild(): boolean;
+  debugErrorFor(code: string): { kind: string; code: string; message: string };
   Client: { fromKeysSeeded(keys: Uint8Array, options: unknown, seed: bigint): unknown };
   PrivateKeyWallet: { generateSeeded(seed: bigint): unknown };
 }
@@ -42,6 +43,22 @@ export const testing = {
   async walletSeeded(seed: bigint): Promise<PrivateKeySigner> {
     const w = await exports();
     return PrivateKeySigner.wrap(call(() => w.PrivateKeyWallet.generateSeeded(seed)) as Parameters<typeof PrivateKeySigner.wrap>[0]);
+  },
+  /**
+   * The error the library makes for `code`: the `kind` it reports, and the error this package
+   * throws when the library throws it.
+   */
+  async libraryError(code: string): Promise<{ kind: string; error: XmtpError }> {
+    const w = await exports();
+    const raw = call(() => w.debugErrorFor(code));
+    try {
+      call(() => {
+        throw raw;
+      });
+    } catch (e) {
+      return { kind: raw.kind, error: e as XmtpError };
+    }
+    throw errorFor("internal.panic", "the library error was not thrown", "internal");
   },
   /** Makes the library panic inside a call on `client`. */
   debugPanic(client: Client): void {

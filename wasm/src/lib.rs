@@ -437,6 +437,14 @@ pub fn client_version() -> String {
     facade::client_version()
 }
 
+/// The error the library makes for a stable code, as it throws it (tests only: its `kind` is
+/// what the package's error classes must match).
+#[cfg(feature = "testing")]
+#[wasm_bindgen(js_name = debugErrorFor)]
+pub fn debug_error_for(code: String) -> JsValue {
+    error(XmtpError::from_code(&code, "a test error"))
+}
+
 /// Whether this build has the test-only exports.
 #[wasm_bindgen(js_name = isTestingBuild)]
 pub fn is_testing_build() -> bool {
