@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every test of every crate
-# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core, the Kotlin package's
-# tests on the JVM and a short run of every fuzz target.
+# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core, the npm package's
+# and the Kotlin package's tests, and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,9 +33,10 @@ cargo clippy -p xmtp-facade --all-targets --features testing -- -D warnings
 cargo test -p xmtp-facade --features testing
 step "side-by-side benchmark guard (quick: Rust core vs xmtp-js 13.0.4 ratios)"
 scripts/bench-hosts.sh --quick
-step "wasm32-unknown-unknown: the core and its tests built, batch verification run in Node; the facade built"
+step "wasm32-unknown-unknown: the core and its tests built, batch verification run in Node"
 scripts/check-wasm.sh --run wasm_batch xmtp-core
-scripts/check-wasm.sh --lib-only xmtp-facade
+step "npm package (WebAssembly; size budget, tests against the packed tarball in Node and Chromium, benchmark beside xmtp-js)"
+scripts/js.sh
 step "Kotlin/JVM package (uniffi bindings, against a devnode and xmtp-js)"
 scripts/kotlin.sh
 step "fuzz targets, quick mode: build all, run each for 5 s (scripts/fuzz.sh --quick)"

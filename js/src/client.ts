@@ -209,7 +209,7 @@ export class Conversation {
         this.topic,
         input,
         { compression: options.compression, ephemeral: options.ephemeral ?? false },
-        nowNs(),
+        this.client.clock(),
       ),
     ) as WirePrepared;
     return new PreparedMessage(this.client, prepared);
@@ -435,6 +435,8 @@ export class Client {
   readonly contacts: Contacts;
   /** The own address. */
   readonly address: string;
+  /** The time given to the library for what it stamps (Unix ns); tests fix it. @internal */
+  clock: () => bigint = nowNs;
   private closed = false;
 
   /** @internal */
@@ -514,7 +516,7 @@ export class Client {
 
   /** Push HMAC keys of the V2 conversations (all, or those of `topics`) for the periods around now. */
   getHmacKeys(topics?: string[]): HmacKey[] {
-    const keys = call(() => this.raw.hmacKeys(topics, nowNs())) as { topic: string; period: bigint; key: Uint8Array }[];
+    const keys = call(() => this.raw.hmacKeys(topics, this.clock())) as { topic: string; period: bigint; key: Uint8Array }[];
     return keys.map((k) => ({ topic: k.topic, thirtyDayPeriodsSinceEpoch: Number(k.period), key: k.key }));
   }
 

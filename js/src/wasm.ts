@@ -36,8 +36,9 @@ function defaultUrl(): URL {
 async function defaultSource(): Promise<WasmSource> {
   const url = defaultUrl();
   if (isNode() && url.protocol === "file:") {
-    // A computed specifier: bundlers for browsers leave it alone.
-    const fsName = "node:fs/promises";
+    // A specifier computed at run time (no minifier folds it to a literal), so that bundlers
+    // for browsers leave it alone.
+    const fsName = ["node:fs", "promises"].join("/");
     const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(u: URL): Promise<Uint8Array> };
     return fs.readFile(url);
   }

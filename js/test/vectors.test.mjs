@@ -229,3 +229,43 @@ describe("seeded generators (test build)", () => {
     assert.equal(m.content, "same bytes");
   });
 });
+
+describe("the host API's known answers (tests/vectors/facade-seeded.json, test build)", () => {
+  const v = vectors("facade-seeded.json");
+  const T = testBuild.Client;
+
+  test("a wallet signs as the vectors say", async () => {
+    const w = await testBuild.PrivateKeySigner.fromPrivateKey(fromHex(v.wallet.privateKeyHex));
+    assert.equal(w.getAddress(), v.wallet.address);
+    assert.equal(hex(w.signMessage(v.wallet.text)), v.wallet.signatureHex);
+  });
+
+  test("a seeded client prepares the same bytes, the peer reads them, push keys match", async () => {
+    const now = BigInt(v.message.nowNs);
+    const c = keep(await testBuild.testing.fromKeysSeeded(fromB64(v.sender.keys), { apiUrl }, BigInt(v.message.seed)));
+    c.clock = () => now;
+    const data = fromB64(v.conversation.senderTopicData);
+    const conv = c.conversations.import(data);
+    assert.equal(conv.topic, v.conversation.topic);
+    assert.equal(conv.peerAddress, v.recipient.address);
+    assert.equal(b64(conv.export()), v.conversation.senderTopicData);
+    const prepared = await conv.prepareMessage(v.message.text);
+    assert.equal(prepared.messageId, v.message.id);
+    const [e] = prepared.envelopes;
+    assert.equal(prepared.envelopes.length, 1);
+    assert.equal(e.contentTopic, v.message.envelope.contentTopic);
+    assert.equal(e.timestampNs, BigInt(v.message.envelope.timestampNs));
+    assert.equal(b64(e.message), v.message.envelope.message);
+    assert.deepEqual(
+      c.getHmacKeys().map((k) => ({ topic: k.topic, period: k.thirtyDayPeriodsSinceEpoch, key: hex(k.key) })),
+      v.hmacKeys,
+    );
+
+    const peer = keep(await T.fromKeys(fromB64(v.recipient.keys), { apiUrl }));
+    peer.conversations.import(fromB64(v.conversation.recipientTopicData));
+    const [m] = peer.decryptBatch([{ ...e }]);
+    assert.equal(m.content, v.message.text);
+    assert.equal(m.senderAddress, v.sender.address);
+    assert.equal(m.id, v.message.id);
+  });
+});
