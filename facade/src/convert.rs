@@ -49,9 +49,9 @@ pub(crate) fn message(m: &core::Message) -> DecodedMessage {
         content_json: content.content.as_ref().map(|c| c.to_json().to_string()),
         fallback: content.fallback.clone(),
         parameters: content.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        raw_content: content.raw.clone(),
+        // Only what no standard codec read needs its bytes (a host codec's type).
+        raw_content: if content.content.is_some() { Vec::new() } else { content.raw.clone() },
         content_error: content.error.as_ref().map(|e| e.code().to_string()),
-        json: m.to_json().to_string(),
     }
 }
 

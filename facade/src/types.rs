@@ -151,13 +151,12 @@ pub struct DecodedMessage {
     pub fallback: Option<String>,
     /// The content's parameters, for host codecs.
     pub parameters: HashMap<String, String>,
-    /// The content bytes (decompressed), for host codecs.
+    /// The content bytes (decompressed), for host codecs: empty when a standard codec read the
+    /// content (`text` or `content_json` holds it).
     #[serde(with = "serde_bytes")]
     pub raw_content: Vec<u8>,
     /// Why the content could not be read (a stable code), when it could not.
     pub content_error: Option<String>,
-    /// The whole message as JSON (the core's rendering, also used by the CLI).
-    pub json: String,
 }
 
 /// Content to send.

@@ -46,7 +46,9 @@ fn streamed(events: &[Event]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Message { message } => Some(message.text.clone().unwrap_or_else(|| message.json.clone())),
+            Event::Message { message } => {
+                Some(message.text.clone().or_else(|| message.content_json.clone()).unwrap_or_default())
+            }
             _ => None,
         })
         .collect()

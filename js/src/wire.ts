@@ -43,7 +43,6 @@ export interface WireDecodedMessage {
   parameters: Record<string, string>;
   rawContent: Uint8Array;
   contentError?: string | null;
-  json: string;
 }
 
 /** @internal */
