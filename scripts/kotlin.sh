@@ -63,7 +63,6 @@ klib=$kotlinc_home/lib
 kotlinc=$kotlinc_home/bin/kotlinc
 
 # ----- the library and its bindings -------------------------------------------------------
-export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
 # Separate invocations: the generator's `cli` feature must not reach the library.
 cargo build -q -p xmtp-ffi --features testing
 cargo build -q -p uniffi-bindgen

@@ -33,8 +33,8 @@ cargo clippy -p xmtp-facade --all-targets --features testing -- -D warnings
 cargo test -p xmtp-facade --features testing
 step "side-by-side benchmark guard (quick: Rust core vs xmtp-js 13.0.4 ratios)"
 scripts/bench-hosts.sh --quick
-step "wasm32-unknown-unknown: the core and its tests built, batch verification run in Node"
-scripts/check-wasm.sh --run wasm_batch xmtp-core
+step "wasm32-unknown-unknown: the core built, its batch-verification tests run in Node"
+scripts/check-wasm.sh --lib-only --run wasm_batch xmtp-core
 step "npm package (WebAssembly; size budget, tests against the packed tarball in Node and Chromium, benchmark beside xmtp-js)"
 scripts/js.sh
 step "Kotlin/JVM package (uniffi bindings, against a devnode and xmtp-js)"
