@@ -66,6 +66,20 @@ else
   (cd "$js" && node bench-ops.cjs --in "$tmp/corpus.json" --runs "$op_runs") >"$tmp/js-ops.json"
 fi
 
+# The packages (full mode): the npm package beside xmtp-js in one Node process (reading through
+# conversation.messages(), preparing, sending), and the bindings' read overhead over the Rust
+# facade in the same run (Kotlin on the JVM; Swift when its script is there).
+if ((quick == 0)); then
+  echo "== npm package (Node)" >&2
+  "$root/scripts/js.sh" --bench --runs "$js_runs" | tail -1 >"$tmp/host-npm.json"
+  echo "== Kotlin (JVM)" >&2
+  "$root/scripts/kotlin.sh" --bench | grep '_ms_per_message' >"$tmp/host-kotlin.jsonl"
+  if [[ -x $root/scripts/swift.sh ]]; then
+    echo "== Swift" >&2
+    "$root/scripts/swift.sh" --bench | grep '_ms_per_message' >"$tmp/host-swift.jsonl"
+  fi
+fi
+
 # Targets: the guard fails when a ratio misses one.
 node - "$tmp" "$quick" "$root/docs" <<'EOF'
 const fs = require("node:fs");
@@ -93,10 +107,35 @@ const lines = [
   ...rows.map((r) => `| ${r.op} | ${fmt(r.rust)} | ${fmt(r.js)} | ${fmt(r.js / r.rust)}× |`),
   `| floor: one bare k256 verification, ms | ${fmt(rustRead.k256_verify_ms)} | | Rust read ÷ floor: ${fmt(floorRatio)} |`,
 ];
+// The packages' rows (full mode only).
+const optional = (f) => (fs.existsSync(`${dir}/${f}`) ? fs.readFileSync(`${dir}/${f}`, "utf8").trim() : "");
+const jsonl = (f) => Object.assign({}, ...optional(f).split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+const hosts = [];
+const npm = optional("host-npm.json") ? JSON.parse(optional("host-npm.json")) : undefined;
+for (const [name, file, key] of [["Kotlin (JVM)", "host-kotlin.jsonl", "kotlin_ms_per_message"], ["Swift", "host-swift.jsonl", "swift_ms_per_message"]]) {
+  const m = jsonl(file);
+  if (m[key] !== undefined && m.facade_ms_per_message !== undefined) {
+    hosts.push({ host: name, ms: m[key], facade: m.facade_ms_per_message });
+    checks.push({ what: `${name} read overhead over the Rust facade`, value: m[key] / m.facade_ms_per_message, target: "<= 1.2", ok: m[key] / m.facade_ms_per_message <= 1.2 });
+  }
+}
+if (npm) {
+  checks.push({ what: "npm package read: xmtp-js ÷ xmtp-rs, same Node process", value: npm.read_ratio, target: ">= 15", ok: npm.read_ratio >= 15 });
+}
+if (hosts.length || npm) {
+  lines.push("", "| package | operation | ms | vs |", "| --- | --- | ---: | ---: |");
+  for (const h of hosts) lines.push(`| ${h.host} | decrypt 1000 V2 messages (decryptBatch), per message | ${fmt(h.ms)} | ${fmt(h.ms / h.facade)}× the Rust facade (${fmt(h.facade)}) |`);
+  if (npm) {
+    lines.push(`| npm package (Node) | read 1000 V2 messages (conversation.messages()), per message | ${fmt(npm.read_ms_per_message.xmtprs)} | xmtp-js ${fmt(npm.read_ms_per_message.xmtpjs)}: ${fmt(npm.read_ratio)}× |`);
+    lines.push(`| npm package (Node) | prepare one message | ${fmt(npm.prepare_ms_per_message.xmtprs)} | xmtp-js ${fmt(npm.prepare_ms_per_message.xmtpjs)}: ${fmt(npm.prepare_ratio)}× |`);
+    lines.push(`| npm package (Node) | send one message (one HTTP round trip: ${fmt(npm.http_round_trip_ms)} ms) | ${fmt(npm.send_ms_per_message.xmtprs)} | xmtp-js ${fmt(npm.send_ms_per_message.xmtpjs)}: ${fmt(npm.send_ratio)}× |`);
+  }
+}
 const result = {
   machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: require("node:os").cpus().length },
   rust: { read: rustRead, ops: rustOps, parallel: rustPar },
   xmtpjs: { read: jsRead, ops: jsOps },
+  packages: { npm, hosts },
   rows, checks,
 };
 console.log(lines.join("\n"));
