@@ -99,8 +99,13 @@ sealed class DecryptedEnvelope {
  * any coroutine; the network work runs on one host-loop coroutine on [Dispatchers.IO]. Close
  * it when done ([close] stops its loop and stream).
  */
-class Client private constructor(internal val ffi: FfiClient, val options: ClientOptions) : AutoCloseable {
-    internal val loop = HostLoop(ffi)
+class Client private constructor(
+    internal val ffi: FfiClient,
+    /** The options it was made with. */
+    val options: ClientOptions,
+    transport: Transport = Transport(),
+) : AutoCloseable {
+    internal val loop = HostLoop(ffi, transport)
     private val codecs = ConcurrentHashMap<String, ContentCodec<*>>()
 
     /** The conversations. */
@@ -231,7 +236,8 @@ class Client private constructor(internal val ffi: FfiClient, val options: Clien
             Client(ffi { FfiClient.fromKeys(keys, options.toFfi()) }, options)
 
         /** Wraps a client of the generated bindings (for tests of builds with extra exports). */
-        internal fun wrap(client: FfiClient, options: ClientOptions) = Client(client, options)
+        internal fun wrap(client: FfiClient, options: ClientOptions, transport: Transport = Transport()) =
+            Client(client, options, transport)
 
         /** A client restored from [exportState]. */
         fun fromState(state: String, options: ClientOptions = ClientOptions()): Client =

@@ -33,8 +33,8 @@ import kotlinx.coroutines.withTimeoutOrNull
 internal fun nowNs(): ULong = (System.currentTimeMillis() * 1_000_000L).toULong()
 
 /** Performs HTTP requests and a stream for the host loop (`java.net.http`). */
-internal class Transport(private val http: HttpClient = shared) {
-    fun call(r: HttpRequest): Pair<Int, ByteArray> = try {
+internal open class Transport(private val http: HttpClient = shared) {
+    open fun call(r: HttpRequest): Pair<Int, ByteArray> = try {
         val resp = http.send(build(r, Duration.ofSeconds(30)), HttpResponse.BodyHandlers.ofByteArray())
         resp.statusCode() to resp.body()
     } catch (e: InterruptedException) {
@@ -44,7 +44,7 @@ internal class Transport(private val http: HttpClient = shared) {
         0 to (e.message ?: e.javaClass.simpleName).toByteArray()
     }
 
-    fun open(r: HttpRequest): HttpResponse<InputStream> =
+    open fun open(r: HttpRequest): HttpResponse<InputStream> =
         http.send(build(r, null), HttpResponse.BodyHandlers.ofInputStream())
 
     private fun build(r: HttpRequest, timeout: Duration?): JHttpRequest {
