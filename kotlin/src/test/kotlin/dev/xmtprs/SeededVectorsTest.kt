@@ -8,7 +8,8 @@ import kotlin.test.assertEquals
 /**
  * The host API's known answers (tests/vectors/facade-seeded.json, written by the Rust facade's
  * own test) reproduced byte for byte through the Kotlin API: a wallet's signature, a seeded
- * client's message in an imported conversation, the peer reading it, the conversation's export.
+ * client's message in an imported conversation, the peer reading it, the conversation's export,
+ * its push keys.
  */
 class SeededVectorsTest {
     private val v = readJson(File(TestEnv.root, "tests/vectors/facade-seeded.json"))
@@ -46,6 +47,11 @@ class SeededVectorsTest {
             assertEquals(env["contentTopic"], e.contentTopic)
             assertEquals((env["timestampNs"] as String).toLong(), e.timestampNs)
             assertContentEquals(b64(env["message"] as String), e.message)
+            val hmac = (v["hmacKeys"] as List<*>).map { it as Map<*, *> }
+            assertEquals(
+                hmac.map { Triple(it["topic"], (it["period"] as Number).toLong(), it["key"]) },
+                c.pushHmacKeys().map { k -> Triple(k.topic, k.period, k.key.joinToString("") { "%02x".format(it) }) },
+            )
         }
         Client.fromKeys(b64(obj("recipient")["keys"] as String), TestEnv.options()).use { peer ->
             peer.conversations.importTopicData(b64(conv["recipientTopicData"] as String))
