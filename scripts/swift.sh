@@ -168,8 +168,8 @@ filter=()
 [[ $# -gt 0 ]] && filter=(--filter "$1")
 set +e
 in_swift "${swift_env[@]}" XMTP_NODE="$url" XMTP_HOST_RUNNER="$runner" XMTP_ROOT="$src" RUST_BACKTRACE=0 \
-  "swift test --skip-build --scratch-path $scratch ${filter[*]} 2>&1" | tee "$tmp/test.out" |
-  grep -E "^Test Case .*(passed|failed)|error:|XCTAssert|Fatal|fatal" 
+  "swift test --skip-build --scratch-path $scratch ${filter[*]} 2>&1" | tee "$tmp/test.out" "${XMTP_SWIFT_TEST_LOG:-/dev/null}" |
+  grep -aE "^Test Case .*(passed|failed)|error:|XCTAssert|Fatal|fatal"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -cE "^Test Case .* passed" "$tmp/test.out" || true)

@@ -167,13 +167,17 @@ public struct Conversation: Sendable {
 
     /// Encodes and signs content of a standard type without publishing it.
     public func prepareMessage(content: MessageContent, options: SendOptions = SendOptions()) throws -> PreparedMessage {
+        try prepareMessage(content: content, options: options, atNs: nowNs())
+    }
+
+    func prepareMessage(content: MessageContent, options: SendOptions, atNs: UInt64) throws -> PreparedMessage {
         let input: XmtpFFI.ContentInput
         if case .text(let t) = content {
             input = .text(text: t)
         } else {
             input = .json(contentType: content.contentType.description, json: content.json.text)
         }
-        return try prepare(input, options)
+        return try prepare(input, options, atNs: atNs)
     }
 
     /// Encodes and signs a value of an application-defined type (see
@@ -196,12 +200,13 @@ public struct Conversation: Sendable {
             throw XmtpError.invalidInput(code: "input.content", message: "the content does not fit the codec of \(contentType)")
         }
         return try prepare(.encoded(contentType: contentType.description, parameters: content.parameters,
-                                    content: content.content, fallback: fallback ?? content.fallback, shouldPush: push), options)
+                                    content: content.content, fallback: fallback ?? content.fallback, shouldPush: push), options,
+                           atNs: nowNs())
     }
 
-    private func prepare(_ input: XmtpFFI.ContentInput, _ options: SendOptions) throws -> PreparedMessage {
+    private func prepare(_ input: XmtpFFI.ContentInput, _ options: SendOptions, atNs: UInt64) throws -> PreparedMessage {
         PreparedMessage(inner: try mapErrors {
-            try client.ffi.prepareMessage(topic: topic, content: input, options: options.ffi, nowNs: nowNs())
+            try client.ffi.prepareMessage(topic: topic, content: input, options: options.ffi, nowNs: atNs)
         })
     }
 
