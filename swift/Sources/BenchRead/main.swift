@@ -17,7 +17,7 @@ let keys = Data(base64Encoded: corpus["reader"]?["keys"]?.string ?? "") ?? Data(
 let client = try Client(keys: keys, options: ClientOptions(environment: .custom("http://127.0.0.1:9")))
 _ = client.decryptBatch([envelope(corpus["conversation"]?["invite"] ?? .null)])
 guard case .array(let list) = corpus["envelopes"] else { fatalError("no envelopes") }
-let envelopes = list.map(envelope)
+let envelopes = list.map { envelope($0) }
 
 func read() {
     let results = client.decryptBatch(envelopes)
