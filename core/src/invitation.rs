@@ -95,6 +95,49 @@ pub struct V2Conversation {
     pub we_invited: bool,
 }
 
+impl V2Conversation {
+    /// The invitation that establishes this conversation (topic, context, key material,
+    /// consent proof). It holds the key material: a secret.
+    pub fn to_invitation(&self) -> pb::InvitationV1 {
+        pb::InvitationV1 {
+            topic: self.topic.clone(),
+            context: self.context.as_ref().map(ConversationContext::to_proto),
+            encryption: Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(
+                pb::invitation_v1::Aes256gcmHkdfsha256 { key_material: self.key_material.expose().to_vec() },
+            )),
+            consent_proof: self.consent_proof.clone(),
+        }
+    }
+
+    /// The conversation an opened invitation establishes, after the checks every reader
+    /// applies: 32 bytes of key material and a valid topic.
+    pub fn from_invitation(
+        invitation: pb::InvitationV1,
+        peer_address: Address,
+        created_ns: u64,
+        we_invited: bool,
+    ) -> Result<Self, InvitationError> {
+        let key_material = match &invitation.encryption {
+            Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(k)) if k.key_material.len() == 32 => {
+                SecretBytes::new(k.key_material.clone())
+            }
+            _ => return Err(InvitationError::InvalidContent),
+        };
+        if invitation.topic.is_empty() || !topic::is_valid(&invitation.topic) {
+            return Err(InvitationError::InvalidContent);
+        }
+        Ok(Self {
+            topic: invitation.topic,
+            key_material,
+            context: invitation.context.as_ref().map(ConversationContext::from_proto),
+            peer_address,
+            created_ns,
+            consent_proof: invitation.consent_proof,
+            we_invited,
+        })
+    }
+}
+
 /// The deterministic topic and key material of the conversation between `me` and `peer`
 /// (xmtp-js ≥ 9.1.0): both sides derive the same values.
 pub fn derive_topic_and_key(
@@ -140,28 +183,21 @@ pub fn create<R: CryptoRngCore + ?Sized>(
         return Err(InvitationError::SelfInvite);
     }
     let (topic, key_material) = derive_topic_and_key(me, peer, context.map(|c| c.conversation_id.as_str()));
-    let invitation = pb::InvitationV1 {
-        topic: topic.clone(),
-        context: context.map(ConversationContext::to_proto),
-        encryption: Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(pb::invitation_v1::Aes256gcmHkdfsha256 {
-            key_material: key_material.expose().to_vec(),
-        })),
-        consent_proof: consent_proof.clone(),
+    let conversation = V2Conversation {
+        topic,
+        key_material,
+        context: context.cloned(),
+        peer_address: peer.address().clone(),
+        created_ns,
+        consent_proof,
+        we_invited: true,
     };
-    let payload = seal(me, peer, &invitation, created_ns, rng)?;
+    let payload = seal(me, peer, &conversation.to_invitation(), created_ns, rng)?;
     Ok(SealedInvite {
         payload,
         timestamp_ns: created_ns,
         topics: [topic::invite(peer.address()), topic::invite(me.address())],
-        conversation: V2Conversation {
-            topic,
-            key_material,
-            context: context.cloned(),
-            peer_address: peer.address().clone(),
-            created_ns,
-            consent_proof,
-            we_invited: true,
-        },
+        conversation,
     })
 }
 
@@ -238,22 +274,5 @@ pub fn open_cached(
     let ct = v1.ciphertext.as_ref().ok_or(DecodeError::Missing("sealed_invitation.ciphertext"))?;
     let plain = crypto::decrypt(ct, secret.expose(), &v1.header_bytes)?;
     let invitation: pb::InvitationV1 = decode(&plain, "InvitationV1")?;
-    let key_material = match &invitation.encryption {
-        Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(k)) if k.key_material.len() == 32 => {
-            SecretBytes::new(k.key_material.clone())
-        }
-        _ => return Err(InvitationError::InvalidContent),
-    };
-    if invitation.topic.is_empty() || !topic::is_valid(&invitation.topic) {
-        return Err(InvitationError::InvalidContent);
-    }
-    Ok(V2Conversation {
-        topic: invitation.topic,
-        key_material,
-        context: invitation.context.as_ref().map(ConversationContext::from_proto),
-        peer_address: peer.address().clone(),
-        created_ns: header.created_ns,
-        consent_proof: invitation.consent_proof,
-        we_invited,
-    })
+    V2Conversation::from_invitation(invitation, peer.address().clone(), header.created_ns, we_invited)
 }

@@ -142,6 +142,26 @@ impl Client {
         self.lock().engine.export_state()
     }
 
+    /// One conversation, encoded as the official SDKs export it (keystore `TopicData`: xmtp-ios
+    /// `toTopicData()`, xmtp-android `toTopicData()`), for [`Client::import_conversation`] in
+    /// another process or on another device. Secret (it holds the conversation's key).
+    pub fn export_conversation(&self, topic: String) -> Result<Vec<u8>, XmtpError> {
+        self.with(|i| {
+            i.engine
+                .export_conversation(&topic)
+                .map(|b| b.to_vec())
+                .ok_or_else(|| XmtpError::from(xmtp_core::client::ClientError::UnknownConversation))
+        })
+    }
+
+    /// Add a conversation exported by [`Client::export_conversation`] or an official SDK. One
+    /// already known is returned unchanged; a new one is announced
+    /// ([`Event::NewConversation`]) and joins the stream.
+    pub fn import_conversation(&self, data: Vec<u8>) -> Result<Conversation, XmtpError> {
+        let data = zeroize::Zeroizing::new(data);
+        self.with(|i| Ok(convert::conversation(&i.engine.import_conversation(&data)?)))
+    }
+
     // ----- the host loop ----------------------------------------------------------------------
 
     /// The next request due at `now_ns`, if any.

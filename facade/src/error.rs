@@ -6,7 +6,7 @@ use xmtp_core::client::{ClientError, StateError};
 /// and a message free of user data. The variant says what a host can do about it:
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum XmtpError {
     /// The node refused the call or could not be reached, and the engine gave up (`api.*`):

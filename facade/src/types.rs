@@ -1,14 +1,15 @@
 //! The records and enums that cross to the host languages. All owned; timestamps are Unix
-//! nanoseconds (`u64`). Serialized (serde, camelCase) for the JavaScript binding.
+//! nanoseconds (`u64`). Serialized (serde, camelCase; bytes as byte strings) for the JavaScript binding, which
+//! also reads the inputs (options, content, queries, envelopes) back with serde.
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::XmtpError;
 
 /// The XMTP networks, by the names the official SDKs use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Environment {
@@ -21,8 +22,8 @@ pub enum Environment {
 }
 
 /// How a client reaches its node and names its application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ClientOptions {
     /// The network (ignored when `api_url` is set).
@@ -66,6 +67,7 @@ pub struct HttpRequest {
     /// The headers.
     pub headers: Vec<HttpHeader>,
     /// The JSON body.
+    #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
     /// A long-lived stream (subscribe) rather than a call.
     pub is_stream: bool,
@@ -95,13 +97,14 @@ pub struct SignatureRequest {
 }
 
 /// A V2 conversation's context: an application's conversation id and metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConversationContext {
     /// The application's id for the thread (e.g. `example.com/thread/1`).
     pub conversation_id: String,
     /// Free-form metadata.
+    #[serde(default)]
     pub metadata: HashMap<String, String>,
 }
 
@@ -149,6 +152,7 @@ pub struct DecodedMessage {
     /// The content's parameters, for host codecs.
     pub parameters: HashMap<String, String>,
     /// The content bytes (decompressed), for host codecs.
+    #[serde(with = "serde_bytes")]
     pub raw_content: Vec<u8>,
     /// Why the content could not be read (a stable code), when it could not.
     pub content_error: Option<String>,
@@ -157,8 +161,8 @@ pub struct DecodedMessage {
 }
 
 /// Content to send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ContentInput {
     /// `xmtp.org/text:1.0`.
@@ -179,18 +183,22 @@ pub enum ContentInput {
         /// `authority/type:major.minor`.
         content_type: String,
         /// Its parameters.
+        #[serde(default)]
         parameters: HashMap<String, String>,
         /// Its bytes.
+        #[serde(with = "serde_bytes")]
         content: Vec<u8>,
         /// Text shown by clients that do not know the type.
+        #[serde(default)]
         fallback: Option<String>,
         /// Whether a push notification should be sent.
+        #[serde(default)]
         should_push: bool,
     },
 }
 
 /// Compression of content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Compression {
@@ -201,8 +209,8 @@ pub enum Compression {
 }
 
 /// Options of a send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SendOptions {
     /// Compress the content (only content of 10 bytes or more is compressed).
@@ -212,7 +220,7 @@ pub struct SendOptions {
 }
 
 /// One envelope as the network carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Envelope {
@@ -221,11 +229,12 @@ pub struct Envelope {
     /// Its timestamp.
     pub timestamp_ns: u64,
     /// Its payload.
+    #[serde(with = "serde_bytes")]
     pub message: Vec<u8>,
 }
 
 /// A message encoded and signed but not yet published: its id is known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PreparedMessage {
@@ -249,7 +258,7 @@ pub struct Sending {
 }
 
 /// Order of listed messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SortDirection {
@@ -260,8 +269,8 @@ pub enum SortDirection {
 }
 
 /// Which messages to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MessageQuery {
     /// Only messages sent at or after this time.
@@ -282,7 +291,7 @@ impl Default for MessageQuery {
 }
 
 /// Consent for an address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ConsentState {
@@ -329,6 +338,7 @@ pub struct HmacKey {
     /// The period (Unix time in ms ÷ 30 days).
     pub period: u64,
     /// The 32-byte key.
+    #[serde(with = "serde_bytes")]
     pub key: Vec<u8>,
 }
 
@@ -340,7 +350,7 @@ impl std::fmt::Debug for HmacKey {
 
 /// What one envelope read offline holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DecryptedEnvelope {
     /// A message.
@@ -369,7 +379,7 @@ pub struct DecryptResult {
 /// What happened: results of operations (each operation ends with exactly one event carrying
 /// its `op`) and what the network brought.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Event {

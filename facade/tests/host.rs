@@ -367,3 +367,29 @@ fn debug_output_holds_no_secret() {
     let shown = format!("{alice:?}");
     assert!(!shown.contains(&alice.export_state()[10..40]), "{shown}");
 }
+
+#[test]
+fn one_conversation_exported_and_imported_by_a_client_that_has_only_the_keys() {
+    let mut node = Node::new();
+    let (alice, bob) = (node.new_client(), node.new_client());
+    let op = alice.new_conversation(bob.address(), None, node.tick()).unwrap();
+    let conv = started(&node.finish(&alice, op).0);
+    send(&mut node, &alice, &conv.topic, text("exported"));
+
+    let data = alice.export_conversation(conv.topic.clone()).expect("export");
+    let fresh = Client::from_keys(alice.export_keys(), options()).unwrap();
+    assert!(fresh.conversations().is_empty());
+    assert_eq!(fresh.import_conversation(data.clone()).expect("import"), conv);
+    assert_eq!(fresh.conversations(), vec![conv.clone()]);
+    let texts: Vec<_> = listed(&mut node, &fresh, &conv.topic, MessageQuery::default())
+        .into_iter()
+        .map(|m| m.text.unwrap_or_default())
+        .collect();
+    assert_eq!(texts, ["exported"]);
+
+    let err = alice.export_conversation("/xmtp/0/m-nothing/proto".into()).unwrap_err();
+    assert!(matches!(&err, XmtpError::InvalidInput { code, .. } if code == "client.unknown_conversation"), "{err:?}");
+    let err = fresh.import_conversation(vec![0xff; 3]).unwrap_err();
+    assert!(matches!(&err, XmtpError::State { code, .. } if code == "state.malformed"), "{err:?}");
+    assert_eq!(fresh.conversations().len(), 1, "a refused import adds nothing");
+}

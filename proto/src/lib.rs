@@ -33,6 +33,16 @@ pub mod xmtp {
         }
     }
 
+    /// Package `xmtp.keystore_api.v1`: the keystore's conversation records.
+    pub mod keystore_api {
+        /// Package `xmtp.keystore_api.v1`: `TopicMap` and its `TopicData`, the form in which
+        /// the official SDKs export one conversation.
+        #[allow(missing_docs, clippy::all, clippy::pedantic, clippy::nursery, rustdoc::all)]
+        pub mod v1 {
+            include!("gen/xmtp.keystore_api.v1.rs");
+        }
+    }
+
     /// Package `xmtp.message_contents`: keys, signatures, invitations, messages
     /// and content.
     #[allow(missing_docs, clippy::all, clippy::pedantic, clippy::nursery, rustdoc::all)]
@@ -42,6 +52,7 @@ pub mod xmtp {
     }
 }
 
+pub use xmtp::keystore_api;
 pub use xmtp::message_api;
 pub use xmtp::message_contents;
 

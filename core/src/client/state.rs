@@ -7,6 +7,7 @@ use base64::Engine as _;
 use prost::Message as _;
 use rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
+use xmtp_proto::keystore_api::v1::topic_map::TopicData;
 use xmtp_proto::message_api::v1::Envelope;
 use xmtp_proto::message_contents as pb;
 
@@ -248,6 +249,73 @@ impl Client {
             client.intro_sent.insert(addr(a)?);
         }
         Ok(client)
+    }
+}
+
+impl Client {
+    /// One conversation as the official SDKs export it: an encoded keystore `TopicData`
+    /// (creation time, peer address and, for V2, the invitation with its key material). A
+    /// secret; `None` when the topic is not a known conversation.
+    pub fn export_conversation(&self, topic: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        let data = if let Some(c) = self.reader.conversation(topic) {
+            TopicData {
+                created_ns: c.created_ns,
+                peer_address: c.peer_address.to_string(),
+                invitation: Some(c.to_invitation()),
+            }
+        } else {
+            let c = self.reader.v1_conversations().into_iter().find(|c| c.topic == topic)?;
+            TopicData { created_ns: c.created_ns, peer_address: c.peer_address.to_string(), invitation: None }
+        };
+        let bytes = zeroize::Zeroizing::new(data.encode_to_vec());
+        // The invitation's copy of the key material is wiped too.
+        if let Some(mut invitation) = data.invitation {
+            if let Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(k)) = invitation.encryption.as_mut() {
+                zeroize::Zeroize::zeroize(&mut k.key_material);
+            }
+        }
+        Some(bytes)
+    }
+
+    /// Add a conversation exported by [`Client::export_conversation`] or by an official SDK
+    /// (`TopicData`): V2 with its invitation, V1 (no invitation) between this identity and the
+    /// peer. A conversation already known stays as it is and is returned. A new one is
+    /// announced ([`super::Event::NewConversation`]) and joins the stream.
+    pub fn import_conversation(&mut self, bytes: &[u8]) -> Result<Conversation, StateError> {
+        let data = TopicData::decode(bytes).map_err(|_| StateError::Malformed)?;
+        let peer = addr(&data.peer_address)?;
+        if &peer == self.address() {
+            return Err(StateError::Invalid("conversation"));
+        }
+        let (public, added) = match data.invitation {
+            Some(invitation) => {
+                let c = V2Conversation::from_invitation(invitation, peer, data.created_ns, false)
+                    .map_err(|_| StateError::Invalid("conversation"))?;
+                if let Some(known) = self.reader.conversation(&c.topic) {
+                    return Ok(Conversation::from_v2(known));
+                }
+                let public = Conversation::from_v2(&c);
+                (public, self.reader.add_conversation(c))
+            }
+            None => {
+                let c = V1Conversation {
+                    topic: crate::topic::direct_message(self.address(), &peer),
+                    peer_address: peer,
+                    created_ns: data.created_ns,
+                };
+                if let Some(known) = self.reader.v1_conversations().into_iter().find(|k| k.topic == c.topic) {
+                    return Ok(Conversation::from_v1(known));
+                }
+                let public = Conversation::from_v1(&c);
+                self.v1_announced.insert(public.topic.clone());
+                (public, self.reader.add_v1_conversation(c))
+            }
+        };
+        if added {
+            self.events.push_back(super::Event::NewConversation(public.clone()));
+            self.extend_subscription(&public.topic);
+        }
+        Ok(public)
     }
 }
 

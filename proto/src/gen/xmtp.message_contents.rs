@@ -35,6 +35,60 @@ pub mod signature {
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Ciphertext {
+    #[prost(oneof = "ciphertext::Union", tags = "1")]
+    pub union: ::core::option::Option<ciphertext::Union>,
+}
+/// Nested message and enum types in `Ciphertext`.
+pub mod ciphertext {
+    /// AES-256-GCM with a key derived by HKDF-SHA256.
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+    pub struct Aes256gcmHkdfsha256 {
+        /// 32 bytes.
+        #[prost(bytes = "vec", tag = "1")]
+        pub hkdf_salt: ::prost::alloc::vec::Vec<u8>,
+        /// 12 bytes.
+        #[prost(bytes = "vec", tag = "2")]
+        pub gcm_nonce: ::prost::alloc::vec::Vec<u8>,
+        /// AES-GCM ciphertext followed by the 16-byte tag.
+        #[prost(bytes = "vec", tag = "3")]
+        pub payload: ::prost::alloc::vec::Vec<u8>,
+    }
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    pub enum Union {
+        #[prost(message, tag = "1")]
+        Aes256GcmHkdfSha256(Aes256gcmHkdfsha256),
+    }
+}
+/// ECIES ciphertext signed by an identity key (local persistence only).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SignedEciesCiphertext {
+    /// An encoded Ecies.
+    #[prost(bytes = "vec", tag = "1")]
+    pub ecies_bytes: ::prost::alloc::vec::Vec<u8>,
+    /// Identity-key signature over sha256(ecies_bytes).
+    #[prost(message, optional, tag = "2")]
+    pub signature: ::core::option::Option<Signature>,
+}
+/// Nested message and enum types in `SignedEciesCiphertext`.
+pub mod signed_ecies_ciphertext {
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+    pub struct Ecies {
+        /// 65 bytes, uncompressed.
+        #[prost(bytes = "vec", tag = "1")]
+        pub ephemeral_public_key: ::prost::alloc::vec::Vec<u8>,
+        /// 16 bytes.
+        #[prost(bytes = "vec", tag = "2")]
+        pub iv: ::prost::alloc::vec::Vec<u8>,
+        /// 32 bytes.
+        #[prost(bytes = "vec", tag = "3")]
+        pub mac: ::prost::alloc::vec::Vec<u8>,
+        /// AES-CBC output, a multiple of 16 bytes.
+        #[prost(bytes = "vec", tag = "4")]
+        pub ciphertext: ::prost::alloc::vec::Vec<u8>,
+    }
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct UnsignedPublicKey {
     /// Creation time in ns since the Unix epoch.
     #[prost(uint64, tag = "1")]
@@ -105,58 +159,109 @@ pub struct PublicKeyBundle {
     #[prost(message, optional, tag = "2")]
     pub pre_key: ::core::option::Option<PublicKey>,
 }
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct Ciphertext {
-    #[prost(oneof = "ciphertext::Union", tags = "1")]
-    pub union: ::core::option::Option<ciphertext::Union>,
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct InvitationV1 {
+    /// Full wrapped topic, e.g. `/xmtp/0/m-<id>/proto`.
+    #[prost(string, tag = "1")]
+    pub topic: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "2")]
+    pub context: ::core::option::Option<invitation_v1::Context>,
+    #[prost(message, optional, tag = "4")]
+    pub consent_proof: ::core::option::Option<ConsentProofPayload>,
+    #[prost(oneof = "invitation_v1::Encryption", tags = "3")]
+    pub encryption: ::core::option::Option<invitation_v1::Encryption>,
 }
-/// Nested message and enum types in `Ciphertext`.
-pub mod ciphertext {
-    /// AES-256-GCM with a key derived by HKDF-SHA256.
+/// Nested message and enum types in `InvitationV1`.
+pub mod invitation_v1 {
     #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
     pub struct Aes256gcmHkdfsha256 {
-        /// 32 bytes.
+        /// 32 bytes of shared key material for the conversation.
         #[prost(bytes = "vec", tag = "1")]
-        pub hkdf_salt: ::prost::alloc::vec::Vec<u8>,
-        /// 12 bytes.
-        #[prost(bytes = "vec", tag = "2")]
-        pub gcm_nonce: ::prost::alloc::vec::Vec<u8>,
-        /// AES-GCM ciphertext followed by the 16-byte tag.
-        #[prost(bytes = "vec", tag = "3")]
-        pub payload: ::prost::alloc::vec::Vec<u8>,
+        pub key_material: ::prost::alloc::vec::Vec<u8>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Context {
+        #[prost(string, tag = "1")]
+        pub conversation_id: ::prost::alloc::string::String,
+        #[prost(btree_map = "string, string", tag = "2")]
+        pub metadata: ::prost::alloc::collections::BTreeMap<
+            ::prost::alloc::string::String,
+            ::prost::alloc::string::String,
+        >,
     }
     #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
-    pub enum Union {
-        #[prost(message, tag = "1")]
+    pub enum Encryption {
+        #[prost(message, tag = "3")]
         Aes256GcmHkdfSha256(Aes256gcmHkdfsha256),
     }
 }
-/// ECIES ciphertext signed by an identity key (local persistence only).
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct SignedEciesCiphertext {
-    /// An encoded Ecies.
-    #[prost(bytes = "vec", tag = "1")]
-    pub ecies_bytes: ::prost::alloc::vec::Vec<u8>,
-    /// Identity-key signature over sha256(ecies_bytes).
+pub struct SealedInvitationHeaderV1 {
+    #[prost(message, optional, tag = "1")]
+    pub sender: ::core::option::Option<SignedPublicKeyBundle>,
     #[prost(message, optional, tag = "2")]
-    pub signature: ::core::option::Option<Signature>,
+    pub recipient: ::core::option::Option<SignedPublicKeyBundle>,
+    /// Creation time in ns since the Unix epoch.
+    #[prost(uint64, tag = "3")]
+    pub created_ns: u64,
 }
-/// Nested message and enum types in `SignedEciesCiphertext`.
-pub mod signed_ecies_ciphertext {
-    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-    pub struct Ecies {
-        /// 65 bytes, uncompressed.
-        #[prost(bytes = "vec", tag = "1")]
-        pub ephemeral_public_key: ::prost::alloc::vec::Vec<u8>,
-        /// 16 bytes.
-        #[prost(bytes = "vec", tag = "2")]
-        pub iv: ::prost::alloc::vec::Vec<u8>,
-        /// 32 bytes.
-        #[prost(bytes = "vec", tag = "3")]
-        pub mac: ::prost::alloc::vec::Vec<u8>,
-        /// AES-CBC output, a multiple of 16 bytes.
-        #[prost(bytes = "vec", tag = "4")]
-        pub ciphertext: ::prost::alloc::vec::Vec<u8>,
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SealedInvitationV1 {
+    /// An encoded SealedInvitationHeaderV1; also the AEAD associated data.
+    #[prost(bytes = "vec", tag = "1")]
+    pub header_bytes: ::prost::alloc::vec::Vec<u8>,
+    /// Encrypted InvitationV1.
+    #[prost(message, optional, tag = "2")]
+    pub ciphertext: ::core::option::Option<Ciphertext>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct SealedInvitation {
+    #[prost(oneof = "sealed_invitation::Version", tags = "1")]
+    pub version: ::core::option::Option<sealed_invitation::Version>,
+}
+/// Nested message and enum types in `SealedInvitation`.
+pub mod sealed_invitation {
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    pub enum Version {
+        #[prost(message, tag = "1")]
+        V1(super::SealedInvitationV1),
+    }
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConsentProofPayload {
+    /// 0x-prefixed hex of the 65-byte wallet signature.
+    #[prost(string, tag = "1")]
+    pub signature: ::prost::alloc::string::String,
+    /// Signing time in ms (not ns) since the Unix epoch.
+    #[prost(uint64, tag = "2")]
+    pub timestamp: u64,
+    #[prost(enumeration = "ConsentProofPayloadVersion", tag = "3")]
+    pub payload_version: i32,
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum ConsentProofPayloadVersion {
+    Unspecified = 0,
+    ConsentProofPayloadVersion1 = 1,
+}
+impl ConsentProofPayloadVersion {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "CONSENT_PROOF_PAYLOAD_VERSION_UNSPECIFIED",
+            Self::ConsentProofPayloadVersion1 => "CONSENT_PROOF_PAYLOAD_VERSION_1",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "CONSENT_PROOF_PAYLOAD_VERSION_UNSPECIFIED" => Some(Self::Unspecified),
+            "CONSENT_PROOF_PAYLOAD_VERSION_1" => Some(Self::ConsentProofPayloadVersion1),
+            _ => None,
+        }
     }
 }
 /// Identifies a content type, e.g. xmtp.org/text:1.0.
@@ -273,111 +378,6 @@ pub mod contact_bundle {
         V1(super::ContactBundleV1),
         #[prost(message, tag = "2")]
         V2(super::ContactBundleV2),
-    }
-}
-#[derive(Clone, PartialEq, ::prost::Message)]
-pub struct InvitationV1 {
-    /// Full wrapped topic, e.g. `/xmtp/0/m-<id>/proto`.
-    #[prost(string, tag = "1")]
-    pub topic: ::prost::alloc::string::String,
-    #[prost(message, optional, tag = "2")]
-    pub context: ::core::option::Option<invitation_v1::Context>,
-    #[prost(message, optional, tag = "4")]
-    pub consent_proof: ::core::option::Option<ConsentProofPayload>,
-    #[prost(oneof = "invitation_v1::Encryption", tags = "3")]
-    pub encryption: ::core::option::Option<invitation_v1::Encryption>,
-}
-/// Nested message and enum types in `InvitationV1`.
-pub mod invitation_v1 {
-    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-    pub struct Aes256gcmHkdfsha256 {
-        /// 32 bytes of shared key material for the conversation.
-        #[prost(bytes = "vec", tag = "1")]
-        pub key_material: ::prost::alloc::vec::Vec<u8>,
-    }
-    #[derive(Clone, PartialEq, ::prost::Message)]
-    pub struct Context {
-        #[prost(string, tag = "1")]
-        pub conversation_id: ::prost::alloc::string::String,
-        #[prost(btree_map = "string, string", tag = "2")]
-        pub metadata: ::prost::alloc::collections::BTreeMap<
-            ::prost::alloc::string::String,
-            ::prost::alloc::string::String,
-        >,
-    }
-    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
-    pub enum Encryption {
-        #[prost(message, tag = "3")]
-        Aes256GcmHkdfSha256(Aes256gcmHkdfsha256),
-    }
-}
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct SealedInvitationHeaderV1 {
-    #[prost(message, optional, tag = "1")]
-    pub sender: ::core::option::Option<SignedPublicKeyBundle>,
-    #[prost(message, optional, tag = "2")]
-    pub recipient: ::core::option::Option<SignedPublicKeyBundle>,
-    /// Creation time in ns since the Unix epoch.
-    #[prost(uint64, tag = "3")]
-    pub created_ns: u64,
-}
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct SealedInvitationV1 {
-    /// An encoded SealedInvitationHeaderV1; also the AEAD associated data.
-    #[prost(bytes = "vec", tag = "1")]
-    pub header_bytes: ::prost::alloc::vec::Vec<u8>,
-    /// Encrypted InvitationV1.
-    #[prost(message, optional, tag = "2")]
-    pub ciphertext: ::core::option::Option<Ciphertext>,
-}
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct SealedInvitation {
-    #[prost(oneof = "sealed_invitation::Version", tags = "1")]
-    pub version: ::core::option::Option<sealed_invitation::Version>,
-}
-/// Nested message and enum types in `SealedInvitation`.
-pub mod sealed_invitation {
-    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
-    pub enum Version {
-        #[prost(message, tag = "1")]
-        V1(super::SealedInvitationV1),
-    }
-}
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct ConsentProofPayload {
-    /// 0x-prefixed hex of the 65-byte wallet signature.
-    #[prost(string, tag = "1")]
-    pub signature: ::prost::alloc::string::String,
-    /// Signing time in ms (not ns) since the Unix epoch.
-    #[prost(uint64, tag = "2")]
-    pub timestamp: u64,
-    #[prost(enumeration = "ConsentProofPayloadVersion", tag = "3")]
-    pub payload_version: i32,
-}
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
-#[repr(i32)]
-pub enum ConsentProofPayloadVersion {
-    Unspecified = 0,
-    ConsentProofPayloadVersion1 = 1,
-}
-impl ConsentProofPayloadVersion {
-    /// String value of the enum field names used in the ProtoBuf definition.
-    ///
-    /// The values are not transformed in any way and thus are considered stable
-    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
-    pub fn as_str_name(&self) -> &'static str {
-        match self {
-            Self::Unspecified => "CONSENT_PROOF_PAYLOAD_VERSION_UNSPECIFIED",
-            Self::ConsentProofPayloadVersion1 => "CONSENT_PROOF_PAYLOAD_VERSION_1",
-        }
-    }
-    /// Creates an enum from field names used in the ProtoBuf definition.
-    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
-        match value {
-            "CONSENT_PROOF_PAYLOAD_VERSION_UNSPECIFIED" => Some(Self::Unspecified),
-            "CONSENT_PROOF_PAYLOAD_VERSION_1" => Some(Self::ConsentProofPayloadVersion1),
-            _ => None,
-        }
     }
 }
 #[derive(Clone, PartialEq, ::prost::Message)]

@@ -1,0 +1,80 @@
+/**
+ * Loading the WebAssembly module. It ships as a separate file, `xmtp_wasm_bg.wasm`, beside the
+ * package's entry points; {@link init} loads it once (every `Client` constructor calls it):
+ * - in Node it is read from the package directory;
+ * - in browsers it is fetched from beside the module (`new URL(…, import.meta.url)`, which
+ *   Vite, webpack and Parcel follow and copy); with other bundlers, copy the file next to the
+ *   bundle or pass its URL (or bytes, or a compiled `WebAssembly.Module`) to `init`.
+ */
+
+import initGlue, * as glue from "../generated/xmtp_wasm.js";
+import { errorFor, fromWasm, type XmtpError } from "./errors.js";
+
+/** Where the WebAssembly module comes from. */
+export type WasmSource = URL | string | Uint8Array | ArrayBuffer | WebAssembly.Module | Response | Promise<Response>;
+
+declare const __XMTP_CJS__: boolean;
+declare const __filename: string;
+declare function require(id: string): unknown;
+
+let loading: Promise<void> | undefined;
+let aborted = false;
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === "string";
+}
+
+function defaultUrl(): URL {
+  if (__XMTP_CJS__) {
+    const { pathToFileURL } = require("node:url") as { pathToFileURL(p: string): URL };
+    return new URL("./xmtp_wasm_bg.wasm", pathToFileURL(__filename));
+  }
+  return new URL("./xmtp_wasm_bg.wasm", import.meta.url);
+}
+
+async function defaultSource(): Promise<WasmSource> {
+  const url = defaultUrl();
+  if (isNode() && url.protocol === "file:") {
+    // A computed specifier: bundlers for browsers leave it alone.
+    const fsName = "node:fs/promises";
+    const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(u: URL): Promise<Uint8Array> };
+    return fs.readFile(url);
+  }
+  return url;
+}
+
+/**
+ * Loads the WebAssembly module (once; later calls return the same promise). Call it yourself
+ * only to choose where the module comes from.
+ */
+export function init(source?: WasmSource): Promise<void> {
+  loading ??= (async () => {
+    await initGlue({ module_or_path: source ?? (await defaultSource()) });
+  })();
+  return loading;
+}
+
+/** The loaded module's exports. @internal */
+export function wasm(): typeof glue {
+  if (loading === undefined) throw errorFor("internal.aborted", "call init() (or a Client constructor) first", "internal");
+  return glue;
+}
+
+/**
+ * Runs a call into the module, turning what it throws into an {@link XmtpError}. A trap (a
+ * panic aborts on wasm32) leaves the module in an unknown state: it is reported as
+ * `internal.panic`, and every later call fails with `internal.aborted`. @internal
+ */
+export function call<T>(f: () => T): T {
+  if (aborted) throw errorFor("internal.aborted", "the library stopped after an internal error", "internal");
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) {
+      aborted = true;
+      throw errorFor("internal.panic", "an internal error stopped the library", "internal", e);
+    }
+    throw fromWasm(e) satisfies XmtpError;
+  }
+}
