@@ -70,6 +70,13 @@ public struct Conversations: Sendable {
         return Conversation(c, client: client)
     }
 
+    /// Adds a conversation exported by ``Conversation/exportData()`` or an official SDK (keystore
+    /// `TopicData`), e.g. on another device. One already known is returned unchanged; a new one
+    /// joins the streams.
+    public func importConversation(_ data: Data) throws -> Conversation {
+        Conversation(try mapErrors { try client.ffi.importConversation(data: data) }, client: client)
+    }
+
     /// New conversations as they become known. Ending the iteration (or cancelling its task)
     /// stops the stream and, after the last one, closes the connection.
     public func stream() -> AsyncThrowingStream<Conversation, any Error> {
@@ -93,6 +100,7 @@ public struct Conversations: Sendable {
             let key = loop.listen { e in
                 if let v = pick(e) { continuation.yield(v) }
             }
+            loop.onClose(key) { continuation.finish() }
             loop.acquireStream()
             continuation.onTermination = { _ in
                 loop.unlisten(key)
@@ -137,6 +145,13 @@ public struct Conversation: Sendable {
         peerAddress = c.peerAddress
         createdNs = c.createdNs
         context = c.context.map { ConversationContext(conversationID: $0.conversationId, metadata: $0.metadata) }
+    }
+
+    /// The conversation encoded as the official SDKs export it (keystore `TopicData`), for
+    /// ``Conversations/importConversation(_:)`` in another process or on another device. Secret:
+    /// it holds the conversation's key.
+    public func exportData() throws -> Data {
+        try mapErrors { try client.ffi.exportConversation(topic: topic) }
     }
 
     /// When it started.

@@ -160,6 +160,7 @@ private struct LoopState {
     var waiting: [UInt64: CheckedContinuation<XmtpFFI.Event, Never>] = [:]
     var early: [UInt64: XmtpFFI.Event] = [:]
     var listeners: [UInt64: @Sendable (XmtpFFI.Event) -> Void] = [:]
+    var finishers: [UInt64: @Sendable () -> Void] = [:]
     var nextListener: UInt64 = 0
     var subscribers = 0
     var stream: (id: UInt64, connection: StreamConnection)?
@@ -223,9 +224,21 @@ final class HostLoop: @unchecked Sendable {
         }
     }
 
+    /// Has `f` called when the client closes while the receiver `key` is still there.
+    func onClose(_ key: UInt64, _ f: @escaping @Sendable () -> Void) {
+        let closed = state.with { s -> Bool in
+            if !s.closed { s.finishers[key] = f }
+            return s.closed
+        }
+        if closed { f() }
+    }
+
     /// Removes a receiver.
     func unlisten(_ key: UInt64) {
-        _ = state.with { $0.listeners.removeValue(forKey: key) }
+        state.with { s in
+            s.listeners.removeValue(forKey: key)
+            s.finishers.removeValue(forKey: key)
+        }
     }
 
     /// One more stream wanted: subscribes on the first.
@@ -266,12 +279,14 @@ final class HostLoop: @unchecked Sendable {
 
     /// Stops the loop and the stream; operations still waiting end with an error.
     func close() {
-        let waiting = state.with { s -> [UInt64: CheckedContinuation<XmtpFFI.Event, Never>] in
+        let (waiting, finishers) = state.with { s in
             s.closed = true
             closeStream(&s)
-            defer { s.waiting = [:]; s.listeners = [:] }
-            return s.waiting
+            defer { s.waiting = [:]; s.listeners = [:]; s.finishers = [:] }
+            return (s.waiting, Array(s.finishers.values))
         }
+        // The streams end.
+        for f in finishers { f() }
         for (op, cont) in waiting {
             cont.resume(returning: .failed(op: op, error: .Internal(code: "internal.panic", message: "the client is closed")))
         }

@@ -97,6 +97,17 @@ final class ChatTests: XCTestCase {
         try await eventually("the cancelled stream's connection closed") { try await proxy.openStreams() == 0 }
         XCTAssertFalse(bob.streamConnected)
 
+        // Closing a client ends the streams iterated on it.
+        let solo = try Client(keys: carol.exportKeys(), options: TestEnv.options())
+        let ending = Task {
+            for try await _ in solo.conversations.stream() {}
+            return true
+        }
+        try await eventually("carol's second client streams") { solo.streamConnected }
+        solo.close()
+        let ended = try await withDeadline(10) { try await ending.value }
+        XCTAssertTrue(ended)
+
         // One conversation's stream.
         let onConv = Task {
             for try await m in conv.streamMessages() where m.text == "live to alice" { return m.senderAddress }
@@ -118,6 +129,17 @@ final class ChatTests: XCTestCase {
         let restored = try Client(state: alice.exportState(), options: TestEnv.options())
         let restoredTopics = try await restored.conversations.list().map(\.topic)
         XCTAssertEqual(restoredTopics, [conv.topic])
+        // One conversation exported and imported into a client that knows nothing else.
+        let exported = try conv.exportData()
+        let fresh = try Client(keys: alice.exportKeys(), options: TestEnv.options())
+        let imported = try fresh.conversations.importConversation(exported)
+        XCTAssertEqual(imported.topic, conv.topic)
+        XCTAssertEqual(imported.peerAddress, bob.address)
+        XCTAssertEqual(imported.context?.conversationID, "example.com/thread/1")
+        let importedMessages = try await imported.messages(direction: .ascending)
+        XCTAssertEqual(importedMessages.first?.id, hello)
+        XCTAssertThrowsError(try fresh.conversations.importConversation(Data([1, 2, 3])))
+        fresh.close()
         let again = try await Client.build(keys: alice.exportKeys(), options: TestEnv.options())
         try await again.refreshConsentList()
         XCTAssertEqual(again.consentState(for: carol.address), .allowed)

@@ -28,20 +28,27 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Runs `body`, failing when it takes longer than `seconds`.
+/// Runs `body`, failing when it takes longer than `seconds` (without waiting for it: a wait
+/// that ignores cancellation cannot hang the test).
 func withDeadline<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            return nil
+    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, any Error>) in
+        let done = Locked(false)
+        let first = { @Sendable () -> Bool in done.with { d in defer { d = true }; return !d } }
+        let work = Task {
+            do {
+                let value = try await body()
+                if first() { cont.resume(returning: value) }
+            } catch {
+                if first() { cont.resume(throwing: error) }
+            }
         }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw TestFailure("timed out after \(seconds) s")
+        Task {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            if first() {
+                work.cancel()
+                cont.resume(throwing: TestFailure("timed out after \(seconds) s"))
+            }
         }
-        group.cancelAll()
-        return value
     }
 }
 
