@@ -120,10 +120,13 @@ done
 # The static library alone in its directory, so that the package links it statically.
 libdir=$target/swift-lib
 mkdir -p "$libdir"
+swift_env=(XMTP_FFI_LIB_DIR="$src/$libdir")
 if ! cmp -s "$target/$profile/libxmtp_ffi.a" "$libdir/libxmtp_ffi.a"; then
   cp "$target/$profile/libxmtp_ffi.a" "$libdir/libxmtp_ffi.a"
+  # SwiftPM does not track the library: remove what links it, so that it is linked again.
+  in_swift "[ ! -d $scratch ] || find $scratch -maxdepth 3 -type f \( -name XmtpPackageTests.xctest \
+    -o -name xmtp-decrypt-one -o -name xmtp-bench-read \) -delete"
 fi
-swift_env=(XMTP_FFI_LIB_DIR="$src/$libdir")
 
 if [[ $mode == --bench ]]; then
   # Reading 1,000 V2 messages through the Swift API and through the Rust facade, same run,
