@@ -52,10 +52,15 @@ if [[ $use_chroot == 1 && ! -f $marker ]]; then
   $sudo rm -rf "$chroot_dir"
   mkdir -p "$(dirname "$chroot_dir")"
   $sudo debootstrap --variant=minbase trixie "$chroot_dir" http://deb.debian.org/debian >/dev/null
-  $sudo chroot "$chroot_dir" apt-get update -qq
-  $sudo chroot "$chroot_dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    swiftlang libc6-dev >/dev/null
-  $sudo chroot "$chroot_dir" apt-get clean
+  # apt in the chroot complains that it has no terminal (/dev/pts): its output is shown on failure only.
+  apt_log=$(mktemp)
+  if ! { $sudo chroot "$chroot_dir" apt-get update -qq &&
+    $sudo chroot "$chroot_dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      swiftlang libc6-dev && $sudo chroot "$chroot_dir" apt-get clean; } >"$apt_log" 2>&1; then
+    cat "$apt_log"
+    die "installing Swift in the chroot failed"
+  fi
+  rm -f "$apt_log"
   $sudo touch "$marker"
 fi
 command -v node >/dev/null 2>&1 || die "node not found"

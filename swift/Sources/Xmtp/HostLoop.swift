@@ -82,8 +82,7 @@ final class StreamConnection: NSObject, URLSessionDataDelegate, @unchecked Senda
     private let onOpen: @Sendable (Bool) -> Void
     private let onLine: @Sendable (Data) -> Void
     private let onEnd: @Sendable () -> Void
-    private let state = Locked((buffer: Data(), ended: false))
-    private var session: URLSession?
+    private let state = Locked((buffer: Data(), ended: false, session: URLSession?.none))
 
     init(
         onOpen: @escaping @Sendable (Bool) -> Void,
@@ -106,20 +105,31 @@ final class StreamConnection: NSObject, URLSessionDataDelegate, @unchecked Senda
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: config, delegate: self, delegateQueue: queue)
-        self.session = session
+        // Cancelled before it started: nothing to open.
+        let cancelled = state.with { s -> Bool in
+            if !s.ended { s.session = session }
+            return s.ended
+        }
+        if cancelled {
+            session.invalidateAndCancel()
+            return
+        }
         session.dataTask(with: req).resume()
     }
 
     /// Closes the connection (the end is not reported).
     func cancel() {
-        state.with { $0.ended = true }
+        let session = state.with { s -> URLSession? in
+            s.ended = true
+            return s.session
+        }
         session?.invalidateAndCancel()
     }
 
     private func finish() {
-        let first = state.with { s -> Bool in
+        let (first, session) = state.with { s -> (Bool, URLSession?) in
             defer { s.ended = true }
-            return !s.ended
+            return (!s.ended, s.session)
         }
         if first { onEnd() }
         session?.finishTasksAndInvalidate()
