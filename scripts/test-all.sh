@@ -39,6 +39,8 @@ step "npm package (WebAssembly; size budget, tests against the packed tarball in
 scripts/js.sh
 step "Kotlin/JVM package (uniffi bindings, against a devnode and xmtp-js)"
 scripts/kotlin.sh
+step "Swift package (uniffi bindings, Swift 6 in a Debian trixie chroot, against a devnode and xmtp-js)"
+scripts/swift.sh
 step "fuzz targets, quick mode: build all, run each for 5 s (scripts/fuzz.sh --quick)"
 scripts/fuzz.sh --quick
 step "all checks passed"
