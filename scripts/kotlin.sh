@@ -117,17 +117,11 @@ if [[ $mode == --bench ]]; then
 fi
 
 # ----- a node, the tests ------------------------------------------------------------------
-cargo build -q -p xmtp-devnode
-"$target/debug/xmtp-devnode" --listen 127.0.0.1:0 --memory --no-rate-limit --quiet >"$tmp/node.out" 2>&1 &
-node_pid=$!
-trap 'kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-url=""
-for _ in $(seq 100); do
-  url=$(sed -n 's/^xmtp-devnode listening on \(http:[^ ]*\).*/\1/p' "$tmp/node.out" | head -1)
-  [[ -n $url ]] && break
-  sleep 0.1
-done
-[[ -n $url ]] || die "the devnode did not start: $(cat "$tmp/node.out")"
+# shellcheck source=devnode-lib.sh
+source "$root/scripts/devnode-lib.sh"
+trap 'kill "${devnode_pid:-}" 2>/dev/null || true; wait "${devnode_pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+start_devnode "$tmp" || die "no devnode"
+url=$devnode_url
 say "devnode at $url"
 RUST_BACKTRACE=0 java -Djna.library.path="$(dirname "$lib")" -Dxmtp.node="$url" -Dxmtp.root="$root" \
   -cp "$classpath" dev.xmtprs.Runner "$@"

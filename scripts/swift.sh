@@ -155,22 +155,14 @@ if grep -q "warning:" "$tmp/build.out"; then grep -A3 "warning:" "$tmp/build.out
 [[ $mode == --build ]] && exit 0
 
 # ----- a node, the harness runner, the tests ---------------------------------------------
-cargo build -q -p xmtp-devnode
-"$target/debug/xmtp-devnode" --listen 127.0.0.1:0 --memory --no-rate-limit --quiet >"$tmp/node.out" 2>&1 &
-node_pid=$!
+# shellcheck source=devnode-lib.sh
+source "$root/scripts/devnode-lib.sh"
 node swift/Tests/host-runner.cjs --root "$root" --map "$src" >"$tmp/runner.out" 2>&1 &
 runner_pid=$!
-trap 'kill "$node_pid" "$runner_pid" 2>/dev/null || true; wait "$node_pid" "$runner_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-url=""
-runner=""
-for _ in $(seq 100); do
-  url=$(sed -n 's/^xmtp-devnode listening on \(http:[^ ]*\).*/\1/p' "$tmp/node.out" | head -1)
-  runner=$(sed -n 's/^host-runner listening on \(http:[^ ]*\).*/\1/p' "$tmp/runner.out" | head -1)
-  [[ -n $url && -n $runner ]] && break
-  sleep 0.1
-done
-[[ -n $url ]] || die "the devnode did not start: $(cat "$tmp/node.out")"
-[[ -n $runner ]] || die "the harness runner did not start: $(cat "$tmp/runner.out")"
+trap 'kill "${devnode_pid:-}" "$runner_pid" 2>/dev/null || true; wait "${devnode_pid:-}" "$runner_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+start_devnode "$tmp" || die "no devnode"
+url=$devnode_url
+runner=$(wait_for_url "$tmp/runner.out" host-runner) || die "the harness runner did not start: $(cat "$tmp/runner.out")"
 say "devnode at $url"
 filter=()
 [[ $# -gt 0 ]] && filter=(--filter "$1")

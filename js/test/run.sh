@@ -71,17 +71,11 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # ----- the devnode ------------------------------------------------------------------------
-target=${CARGO_TARGET_DIR:-$root/target}
-(cd "$root" && cargo build -q -p xmtp-devnode)
-"$target/debug/xmtp-devnode" --listen 127.0.0.1:0 --memory --no-rate-limit --quiet >"$tmp/node.out" 2>&1 &
-node_pid=$!
-url=""
-for _ in $(seq 100); do
-  url=$(sed -n 's/^xmtp-devnode listening on \(http:[^ ]*\).*/\1/p' "$tmp/node.out" | head -1)
-  [[ -n $url ]] && break
-  sleep 0.1
-done
-[[ -n $url ]] || die "the devnode did not start: $(cat "$tmp/node.out")"
+# shellcheck source=../../scripts/devnode-lib.sh
+source "$root/scripts/devnode-lib.sh"
+start_devnode "$tmp" || die "no devnode"
+node_pid=$devnode_pid
+url=$devnode_url
 say "devnode at $url"
 
 # ----- tests ------------------------------------------------------------------------------
