@@ -9,6 +9,8 @@
 #   scripts/kotlin.sh CLASS...         build and run these (e.g. dev.xmtprs.ChatTest)
 #   scripts/kotlin.sh --build          build only (library, bindings, jars)
 #   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade)
+#   scripts/kotlin.sh --size           the library as shipped (profile ffi-release, no testing
+#                                      feature): its size, stripped, for x86_64 Linux
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -30,6 +32,13 @@ die() {
   exit 1
 }
 say() { echo "kotlin: $*"; }
+
+if [[ $mode == --size ]]; then
+  cargo build -q --profile ffi-release -p xmtp-ffi --lib
+  so=$target/ffi-release/libxmtp_ffi.so
+  say "libxmtp_ffi.so (ffi-release, stripped): $(stat -c %s "$so") bytes, $(gzip -9 -c "$so" | wc -c) gzipped"
+  exit 0
+fi
 
 command -v java >/dev/null 2>&1 || die "java not found (a JDK 17 or newer is needed)"
 command -v node >/dev/null 2>&1 || die "node not found"
