@@ -33,6 +33,8 @@ pub mod topic;
 
 pub use error::{DecodeError, Error};
 pub use rand_core;
+// Links the std implementation of critical-section, which k256's precomputed tables lock with.
+use critical_section as _;
 pub use xmtp_proto as proto;
 
 /// Nanoseconds per millisecond.
