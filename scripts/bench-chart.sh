@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Draw the benchmark chart: scripts/bench-chart.sh RESULTS.json OUT.svg
-# One group of bars per operation (time relative to the Rust core, log scale), one bar per host,
-# drawn by matplotlib (installed with pip into a cache directory when missing).
+# One group of bars per operation (time relative to the Rust core, log scale), one bar per host;
+# when the results have the packages' rows, a second panel with reading per message in each
+# host (the Rust facade, Kotlin, Swift, the npm package, xmtp-js). Drawn by matplotlib (installed with pip into a cache directory when missing).
 set -euo pipefail
 [[ $# -eq 2 ]] || { echo "usage: $0 RESULTS.json OUT.svg" >&2; exit 2; }
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/xmtp-rs/bench-venv"
@@ -19,7 +20,12 @@ results = json.load(open(sys.argv[1]))
 rows = results["rows"]
 labels = [r.get("short", r["op"]) for r in rows]
 hosts = [("Rust core", "rust"), ("xmtp-js 13.0.4", "js")]
-fig, ax = plt.subplots(figsize=(9, 4.2))
+packages = results.get("packages") or {}
+npm, bindings = packages.get("npm"), packages.get("hosts") or []
+two = bool(npm or bindings)
+fig, axes = plt.subplots(1, 2 if two else 1, figsize=(14 if two else 9, 4.2),
+                         gridspec_kw={"width_ratios": [3, 2]} if two else None)
+ax = axes[0] if two else axes
 width = 0.8 / len(hosts)
 for i, (name, key) in enumerate(hosts):
     values = [r[key] / r["rust"] for r in rows]
@@ -34,6 +40,26 @@ ax.set_xticklabels(labels, fontsize=8)
 machine = results["machine"]
 ax.set_title(f"xmtp-rs vs xmtp-js, one run ({machine['cpus']} cores, Node {machine['node']})", fontsize=10)
 ax.legend()
+if two:
+    # Reading 1,000 V2 messages, ms per message: decryption in each binding beside the Rust
+    # facade of the same run, and conversation.messages() in Node (npm package vs xmtp-js).
+    bars = []
+    if bindings:
+        bars.append(("Rust facade", bindings[0]["facade"]))
+    bars += [(h["host"], h["ms"]) for h in bindings]
+    if npm:
+        bars += [("npm package", npm["read_ms_per_message"]["xmtprs"]),
+                 ("xmtp-js 13.0.4", npm["read_ms_per_message"]["xmtpjs"])]
+    px = axes[1]
+    drawn = px.bar(range(len(bars)), [v for _, v in bars], color=[f"C{i + 2}" for i in range(len(bars))])
+    for bar, (_, value) in zip(drawn, bars):
+        px.annotate(f"{value:.3g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom", fontsize=8)
+    px.set_yscale("log")
+    px.set_ylabel("ms per message")
+    px.set_xticks(range(len(bars)))
+    px.set_xticklabels([n for n, _ in bars], fontsize=8, rotation=15)
+    px.set_title("reading 1,000 V2 messages in each package", fontsize=10)
 fig.tight_layout()
 fig.savefig(sys.argv[2], metadata={"Date": None})
 PY

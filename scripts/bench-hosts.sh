@@ -81,7 +81,9 @@ if ((quick == 0)); then
 fi
 
 # Targets: the guard fails when a ratio misses one.
-node - "$tmp" "$quick" "$root/docs" <<'EOF'
+# (A missed target still writes the results and the chart; the exit status says it.)
+status=0
+node - "$tmp" "$quick" "$root/docs" <<'EOF' || status=$?
 const fs = require("node:fs");
 const [dir, quick, docs] = [process.argv[2], process.argv[3] === "1", process.argv[4]];
 const read = (f) => JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"));
@@ -154,3 +156,4 @@ if ((quick == 0)); then
   echo "== chart" >&2
   "$root/scripts/bench-chart.sh" "$root/docs/bench.json" "$root/docs/bench.svg"
 fi
+exit "$status"
