@@ -4,9 +4,9 @@
 
 import * as glue from "../generated/xmtp_wasm.js";
 import { CodecRegistry, parseContentType, type ContentCodec, type ContentTypeId } from "./content.js";
-import { errorFor, XmtpError } from "./errors.js";
+import { errorFor } from "./errors.js";
 import { HostLoop, delayMs, nowNs, perform, type Fetch } from "./hostloop.js";
-import { call, init, wasm } from "./wasm.js";
+import { call, init, release, wasm } from "./wasm.js";
 import type { WireConversation, WireDecodedMessage, WireEnvelope, WireEvent, WirePrepared } from "./wire.js";
 
 /** The XMTP networks, by the names the official SDKs use. */
@@ -414,7 +414,7 @@ async function runBootstrap(signer: Signer, options: ClientOptions): Promise<Uin
     if (keys === undefined) throw errorFor("internal.panic", "the identity set-up stopped without keys", "internal");
     return keys;
   } finally {
-    b.free();
+    release(b);
   }
 }
 
@@ -541,12 +541,7 @@ export class Client {
     if (this.closed) return;
     this.closed = true;
     this.loop.close();
-    try {
-      call(() => this.raw.free());
-    } catch (e) {
-      // After a panic the instance is stopped: there is nothing left to free.
-      if (!(e instanceof XmtpError && e.code === "internal.aborted")) throw e;
-    }
+    release(this.raw);
   }
 
   /**

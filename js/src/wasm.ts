@@ -79,3 +79,12 @@ export function call<T>(f: () => T): T {
     throw fromWasm(e) satisfies XmtpError;
   }
 }
+
+/**
+ * Frees a library object. After a trap the instance is stopped and there is nothing left to
+ * free: that is not an error. @internal
+ */
+export function release(o: { free(): void }): void {
+  if (aborted) return;
+  call(() => o.free());
+}
