@@ -67,4 +67,5 @@ export {
 } from "./errors.js";
 export { init, type WasmSource } from "./wasm.js";
 export { PrivateKeySigner } from "./signer.js";
+/** @internal */
 export { testing } from "./testing.js";

@@ -4,7 +4,6 @@
  * public API converts them.
  */
 
-/** @internal */
 export interface WireHttpRequest {
   id: bigint;
   url: string;
@@ -14,13 +13,11 @@ export interface WireHttpRequest {
   isStream: boolean;
 }
 
-/** @internal */
 export interface WireContext {
   conversationId: string;
   metadata: Record<string, string>;
 }
 
-/** @internal */
 export interface WireConversation {
   topic: string;
   version: "v1" | "v2";
@@ -29,7 +26,6 @@ export interface WireConversation {
   context?: WireContext | null;
 }
 
-/** @internal */
 export interface WireDecodedMessage {
   id: string;
   senderAddress: string;
@@ -45,7 +41,6 @@ export interface WireDecodedMessage {
   contentError?: string | null;
 }
 
-/** @internal */
 export type WireContentInput =
   | { kind: "text"; text: string }
   | { kind: "json"; contentType: string; json: string }
@@ -58,28 +53,24 @@ export type WireContentInput =
       shouldPush: boolean;
     };
 
-/** @internal */
 export interface WireEnvelope {
   contentTopic: string;
   timestampNs: bigint;
   message: Uint8Array;
 }
 
-/** @internal */
 export interface WirePrepared {
   id: string;
   topic: string;
   envelopes: WireEnvelope[];
 }
 
-/** @internal */
 export interface WireError {
   kind: string;
   code: string;
   message: string;
 }
 
-/** @internal */
 export type WireEvent =
   | { kind: "contactPublished"; op: bigint; published: boolean }
   | { kind: "contactsResolved"; op: bigint; results: { address: string; canMessage: boolean }[] }

@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ----- fixture projects -------------------------------------------------------------------
-for f in esm cjs browser; do
+for f in esm cjs browser ts; do
   cp -r "$here/fixtures/$f" "$tmp/$f"
   (cd "$tmp/$f" && npm install --offline --no-audit --no-fund --loglevel=error "$tarball" >/dev/null) ||
     die "npm install of the tarball failed in the $f fixture"
@@ -53,6 +53,9 @@ mkdir -p "$tmp/browser/public"
 cp "$tmp/browser/index.html" "$tmp/browser/public/"
 cp "$tmp/browser/node_modules/xmtp-rs/dist/xmtp_wasm_bg.wasm" "$tmp/browser/public/"
 say "fixtures installed from $(basename "$tarball")"
+# A TypeScript application: the package's declarations type-check strictly (skipLibCheck off).
+"$root/js/node_modules/.bin/tsc" -p "$tmp/ts/tsconfig.json" || die "the package's types do not check in a TypeScript project"
+say "a TypeScript project type-checks against the package"
 
 # ----- the xmtp-js harness and Chromium ---------------------------------------------------
 interop=$root/tests/interop/js
@@ -63,6 +66,7 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
   if [[ $(id -u) -eq 0 ]]; then
     say "installing Chromium"
+    apt-get update -qq >/dev/null || die "apt-get update failed"
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null ||
       die "could not install Chromium"
   else
