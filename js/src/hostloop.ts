@@ -63,7 +63,6 @@ interface ClientTarget extends LoopTarget {
 /** @internal */
 export class HostLoop {
   private readonly waiting = new Map<bigint, (e: WireEvent) => void>();
-  private readonly early = new Map<bigint, WireEvent>();
   private readonly listeners = new Set<Listener>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stream: { id: bigint; abort: AbortController } | undefined;
@@ -81,14 +80,8 @@ export class HostLoop {
     if (this.closed) return Promise.reject(errorFor("api.aborted", "the client is closed", "network"));
     const op = call(start);
     const done = new Promise<WireEvent>((resolve, reject) => {
-      const settle = (e: WireEvent) => (e.kind === "failed" ? reject(fromWasm(e.error)) : resolve(e));
-      const early = this.early.get(op);
-      if (early) {
-        this.early.delete(op);
-        settle(early);
-      } else {
-        this.waiting.set(op, settle);
-      }
+      // Registered before any event is dispatched (dispatching happens in pump(), below).
+      this.waiting.set(op, (e: WireEvent) => (e.kind === "failed" ? reject(fromWasm(e.error)) : resolve(e)));
     });
     this.pump();
     return done;
@@ -161,13 +154,11 @@ export class HostLoop {
         for (const f of this.listeners) f(e);
         continue;
       }
+      // A final event nobody waits for ends an operation the library started by itself (such
+      // as the consent it publishes for a new conversation): nothing to settle.
       const settle = this.waiting.get(op);
-      if (settle) {
-        this.waiting.delete(op);
-        settle(e);
-      } else {
-        this.early.set(op, e);
-      }
+      this.waiting.delete(op);
+      settle?.(e);
     }
   }
 
