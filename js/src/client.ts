@@ -4,7 +4,7 @@
 
 import * as glue from "../generated/xmtp_wasm.js";
 import { CodecRegistry, parseContentType, type ContentCodec, type ContentTypeId } from "./content.js";
-import { errorFor } from "./errors.js";
+import { errorFor, fromWasm } from "./errors.js";
 import { HostLoop, delayMs, nowNs, perform, type Fetch } from "./hostloop.js";
 import { call, init, release, wasm } from "./wasm.js";
 import type { WireConversation, WireDecodedMessage, WireEnvelope, WireEvent, WirePrepared } from "./wire.js";
@@ -381,7 +381,8 @@ export class Contacts {
   }
 }
 
-function wireOptions(options: ClientOptions): { env: XmtpEnv; apiUrl?: string; appVersion?: string } {
+/** The library's form of the options. @internal */
+export function wireOptions(options: ClientOptions): { env: XmtpEnv; apiUrl?: string; appVersion?: string } {
   return { env: options.env ?? "dev", apiUrl: options.apiUrl, appVersion: options.appVersion };
 }
 
@@ -527,7 +528,7 @@ export class Client {
       error?: { kind: string; code: string; message: string };
     }[];
     return results.map((r) =>
-      r.message ? new DecodedMessage(r.message, this.codecs) : errorFor(r.error?.code ?? "internal.panic", r.error?.message ?? ""),
+      r.message ? new DecodedMessage(r.message, this.codecs) : fromWasm(r.error),
     );
   }
 

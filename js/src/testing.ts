@@ -4,7 +4,7 @@
  * function throws `internal.aborted`.
  */
 
-import { Client, type ClientOptions } from "./client.js";
+import { Client, wireOptions, type ClientOptions } from "./client.js";
 import { errorFor, type XmtpError } from "./errors.js";
 import { PrivateKeySigner } from "./signer.js";
 import { call, init, wasm } from "./wasm.js";
@@ -35,7 +35,7 @@ export const testing = {
   async fromKeysSeeded(keys: Uint8Array, options: ClientOptions, seed: bigint): Promise<Client> {
     const w = await exports();
     const raw = call(() =>
-      w.Client.fromKeysSeeded(keys, { env: options.env ?? "dev", apiUrl: options.apiUrl, appVersion: options.appVersion }, seed),
+      w.Client.fromKeysSeeded(keys, wireOptions(options), seed),
     );
     return new Client(raw as ConstructorParameters<typeof Client>[0], options);
   },
