@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "Xmtp", dependencies: ["XmtpFFI"], path: "swift/Sources/Xmtp"),
         // A one-shot decrypter: reads one envelope with an exported state, in a fresh process.
         .executableTarget(name: "xmtp-decrypt-one", dependencies: ["Xmtp"], path: "swift/Sources/DecryptOne"),
-        // The read benchmark (`scripts/swift.sh --bench`).
-        .executableTarget(name: "xmtp-bench-read", dependencies: ["Xmtp"], path: "swift/Sources/BenchRead"),
+        // The read benchmark (`scripts/swift.sh --bench`): the package, and its generated bindings alone.
+        .executableTarget(name: "xmtp-bench-read", dependencies: ["Xmtp", "XmtpFFI"], path: "swift/Sources/BenchRead"),
         .testTarget(
             name: "XmtpTests",
             dependencies: ["Xmtp", "XmtpFFI", "xmtp-decrypt-one"],

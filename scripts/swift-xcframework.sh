@@ -38,6 +38,7 @@ cp "$out/gen/XmtpFFIFFI.h" "$out/headers/"
   echo '}'
 } >"$out/headers/module.modulemap"
 cp "$out/gen/XmtpFFI.swift" "$out/XmtpFFI.swift"
+python3 scripts/swift-bindings-patch.py "$out/XmtpFFI.swift"
 
 # One fat library per platform: the simulator's two architectures, the Mac's two.
 lipo -create "$target/aarch64-apple-ios-sim/release/libxmtp_ffi.a" "$target/x86_64-apple-ios/release/libxmtp_ffi.a" \

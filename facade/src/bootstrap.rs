@@ -10,7 +10,7 @@ use xmtp_core::crypto::Address;
 use crate::client::{base_url, guard, os_rng};
 use crate::convert;
 use crate::types::{ClientOptions, HttpRequest, SignatureRequest};
-use crate::XmtpError;
+use crate::{Bytes, XmtpError};
 
 struct Inner {
     bootstrap: Bootstrap,
@@ -66,7 +66,7 @@ impl IdentityBootstrap {
     }
 
     /// The outcome of a call: HTTP status (0 when the transport failed) and body.
-    pub fn handle_http(&self, id: u64, status: u16, body: Vec<u8>, now_ns: u64) {
+    pub fn handle_http(&self, id: u64, status: u16, body: Bytes, now_ns: u64) {
         let _ = guard(|| {
             self.lock().bootstrap.handle_http(id, status, &body, now_ns);
             Ok(())
@@ -85,7 +85,7 @@ impl IdentityBootstrap {
 
     /// The wallet's 65-byte signature of the current [`IdentityBootstrap::signature_request`].
     /// The signature unlocks the stored keys: it is wiped once used.
-    pub fn provide_signature(&self, signature: Vec<u8>, now_ns: u64) -> Result<(), XmtpError> {
+    pub fn provide_signature(&self, signature: Bytes, now_ns: u64) -> Result<(), XmtpError> {
         let signature = zeroize::Zeroizing::new(signature);
         guard(|| Ok(self.lock().bootstrap.provide_signature(&signature, now_ns)?))
     }
@@ -102,12 +102,12 @@ impl IdentityBootstrap {
 
     /// The exported keys once ready (give them to [`crate::Client::from_keys`]); the error if
     /// it failed; `None` while it runs.
-    pub fn keys(&self) -> Result<Option<Vec<u8>>, XmtpError> {
+    pub fn keys(&self) -> Result<Option<Bytes>, XmtpError> {
         let inner = self.lock();
         if let Some(e) = inner.bootstrap.error() {
             return Err(e.clone().into());
         }
-        Ok(inner.bootstrap.keys().map(|k| k.export().to_vec()))
+        Ok(inner.bootstrap.keys().map(|k| k.export().to_vec().into()))
     }
 }
 

@@ -13,7 +13,7 @@ use xmtp_core::keys::PrivateKeyBundle;
 
 use crate::convert::{self, Outgoing};
 use crate::types::*;
-use crate::XmtpError;
+use crate::{Bytes, XmtpError};
 
 /// Run `f`, turning a panic into [`XmtpError::Internal`].
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, XmtpError>) -> Result<T, XmtpError> {
@@ -73,7 +73,7 @@ impl Client {
     }
 
     pub(crate) fn from_keys_with(
-        keys: Vec<u8>,
+        keys: Bytes,
         options: ClientOptions,
         rng: Box<dyn CryptoRngCore + Send>,
     ) -> Result<Self, XmtpError> {
@@ -107,7 +107,7 @@ impl Client {
     ///
     /// [`IdentityBootstrap::keys`]: crate::IdentityBootstrap::keys
     #[cfg_attr(feature = "uniffi", uniffi::constructor)]
-    pub fn from_keys(keys: Vec<u8>, options: ClientOptions) -> Result<Self, XmtpError> {
+    pub fn from_keys(keys: Bytes, options: ClientOptions) -> Result<Self, XmtpError> {
         guard(|| Self::from_keys_with(keys, options, os_rng()))
     }
 
@@ -132,8 +132,8 @@ impl Client {
 
     /// The private keys, encoded as xmtp-js `Client.getKeys()` returns them (v1 when possible,
     /// else v2). Secret: store it like a password.
-    pub fn export_keys(&self) -> Vec<u8> {
-        self.lock().engine.keys().export().to_vec()
+    pub fn export_keys(&self) -> Bytes {
+        self.lock().engine.keys().export().to_vec().into()
     }
 
     /// The whole state (keys, conversations with their secrets, consent, stream positions) as
@@ -145,11 +145,11 @@ impl Client {
     /// One conversation, encoded as the official SDKs export it (keystore `TopicData`: xmtp-ios
     /// `toTopicData()`, xmtp-android `toTopicData()`), for [`Client::import_conversation`] in
     /// another process or on another device. Secret (it holds the conversation's key).
-    pub fn export_conversation(&self, topic: String) -> Result<Vec<u8>, XmtpError> {
+    pub fn export_conversation(&self, topic: String) -> Result<Bytes, XmtpError> {
         self.with(|i| {
             i.engine
                 .export_conversation(&topic)
-                .map(|b| b.to_vec())
+                .map(|b| b.to_vec().into())
                 .ok_or_else(|| XmtpError::from(xmtp_core::client::ClientError::UnknownConversation))
         })
     }
@@ -157,7 +157,7 @@ impl Client {
     /// Add a conversation exported by [`Client::export_conversation`] or an official SDK. One
     /// already known is returned unchanged; a new one is announced
     /// ([`Event::NewConversation`]) and joins the stream.
-    pub fn import_conversation(&self, data: Vec<u8>) -> Result<Conversation, XmtpError> {
+    pub fn import_conversation(&self, data: Bytes) -> Result<Conversation, XmtpError> {
         let data = zeroize::Zeroizing::new(data);
         self.with(|i| Ok(convert::conversation(&i.engine.import_conversation(&data)?)))
     }
@@ -171,7 +171,7 @@ impl Client {
 
     /// The outcome of a call: its HTTP status (0 when the transport failed; the body then holds
     /// the reason) and body.
-    pub fn handle_http(&self, id: u64, status: u16, body: Vec<u8>, now_ns: u64) {
+    pub fn handle_http(&self, id: u64, status: u16, body: Bytes, now_ns: u64) {
         let _ = self.with(|i| {
             i.engine.handle_http(id, status, &body, now_ns);
             Ok(())
@@ -187,7 +187,7 @@ impl Client {
     }
 
     /// One line of the stream of request `id`.
-    pub fn stream_line(&self, id: u64, line: Vec<u8>, now_ns: u64) {
+    pub fn stream_line(&self, id: u64, line: Bytes, now_ns: u64) {
         let _ = self.with(|i| {
             i.engine.stream_line(id, &line, now_ns);
             Ok(())
@@ -363,7 +363,7 @@ impl Client {
                 periods.into_iter().map(move |(period, key)| HmacKey {
                     topic: topic.clone(),
                     period,
-                    key: key.to_vec(),
+                    key: key.to_vec().into(),
                 })
             })
             .collect()
@@ -393,7 +393,7 @@ impl Client {
 impl Client {
     /// A client whose random generator is seeded (reproducible bytes, for known-answer tests).
     #[cfg_attr(feature = "uniffi", uniffi::constructor)]
-    pub fn from_keys_seeded(keys: Vec<u8>, options: ClientOptions, seed: u64) -> Result<Self, XmtpError> {
+    pub fn from_keys_seeded(keys: Bytes, options: ClientOptions, seed: u64) -> Result<Self, XmtpError> {
         use rand_core::SeedableRng;
         guard(|| Self::from_keys_with(keys, options, Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed))))
     }

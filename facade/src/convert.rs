@@ -1,5 +1,7 @@
 //! Conversions between the core's types and the host API's. Data only: no protocol rule.
 
+use std::collections::HashMap;
+
 use xmtp_core::client as core;
 use xmtp_core::content::{Content, ContentTypeId};
 use xmtp_core::invitation::ConversationContext as CoreContext;
@@ -8,7 +10,7 @@ use xmtp_core::proto::message_api::v1::Envelope as CoreEnvelope;
 use xmtp_core::proto::message_contents::EncodedContent;
 
 use crate::types::*;
-use crate::XmtpError;
+use crate::{Bytes, XmtpError};
 
 pub(crate) fn content_type(s: &str) -> Result<ContentTypeId, XmtpError> {
     ContentTypeId::parse(s)
@@ -34,10 +36,14 @@ pub(crate) fn core_context(c: ConversationContext) -> CoreContext {
 
 pub(crate) fn message(m: &core::Message) -> DecodedMessage {
     let content = &m.content;
-    let text = match &content.content {
-        Some(Content::Text(t)) => Some(t.clone()),
-        _ => None,
+    // Each form once: text as text, another standard type as JSON, and only content no
+    // standard codec read with its bytes and parameters (for a host codec).
+    let (text, content_json) = match &content.content {
+        Some(Content::Text(t)) => (Some(t.clone()), None),
+        Some(c) => (None, Some(c.to_json().to_string())),
+        None => (None, None),
     };
+    let read = content.content.is_some();
     DecodedMessage {
         id: m.message.id.clone(),
         sender_address: m.message.sender_address.to_string(),
@@ -46,21 +52,24 @@ pub(crate) fn message(m: &core::Message) -> DecodedMessage {
         conversation_topic: m.message.conversation_topic.clone(),
         content_type: content.content_type.as_ref().map(ToString::to_string),
         text,
-        content_json: content.content.as_ref().map(|c| c.to_json().to_string()),
+        content_json,
         fallback: content.fallback.clone(),
-        parameters: content.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        // Only what no standard codec read needs its bytes (a host codec's type).
-        raw_content: if content.content.is_some() { Vec::new() } else { content.raw.clone() },
+        parameters: if read {
+            HashMap::new()
+        } else {
+            content.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        },
+        raw_content: if read { Bytes::default() } else { content.raw.clone().into() },
         content_error: content.error.as_ref().map(|e| e.code().to_string()),
     }
 }
 
 pub(crate) fn envelope(e: &CoreEnvelope) -> Envelope {
-    Envelope { content_topic: e.content_topic.clone(), timestamp_ns: e.timestamp_ns, message: e.message.clone() }
+    Envelope { content_topic: e.content_topic.clone(), timestamp_ns: e.timestamp_ns, message: e.message.clone().into() }
 }
 
 pub(crate) fn core_envelope(e: Envelope) -> CoreEnvelope {
-    CoreEnvelope { content_topic: e.content_topic, timestamp_ns: e.timestamp_ns, message: e.message }
+    CoreEnvelope { content_topic: e.content_topic, timestamp_ns: e.timestamp_ns, message: e.message.into_vec() }
 }
 
 pub(crate) fn send_options(o: SendOptions) -> core::SendOptions {
@@ -128,7 +137,7 @@ pub(crate) fn outgoing(input: ContentInput) -> Result<Outgoing, XmtpError> {
                 parameters: parameters.into_iter().collect(),
                 fallback,
                 compression: None,
-                content,
+                content: content.into_vec(),
             };
             Ok(Outgoing::Encoded(encoded, should_push))
         }
@@ -141,7 +150,7 @@ pub(crate) fn request(r: &core::Request, base_url: &str) -> HttpRequest {
         url: format!("{base_url}{}", r.path()),
         method: "POST".to_string(),
         headers: r.headers().into_iter().map(|(name, value)| HttpHeader { name: name.to_string(), value }).collect(),
-        body: r.body().into_bytes(),
+        body: r.body().into_bytes().into(),
         is_stream: r.is_stream(),
     }
 }

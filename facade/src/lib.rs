@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 mod bootstrap;
+mod bytes;
 mod client;
 mod convert;
 mod error;
@@ -44,6 +45,7 @@ mod types;
 mod wallet;
 
 pub use bootstrap::IdentityBootstrap;
+pub use bytes::Bytes;
 pub use client::{decrypt_envelope, Client};
 pub use error::{error_codes, XmtpError};
 pub use types::*;

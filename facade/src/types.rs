@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::XmtpError;
+use crate::{Bytes, XmtpError};
 
 /// The XMTP networks, by the names the official SDKs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,8 +67,7 @@ pub struct HttpRequest {
     /// The headers.
     pub headers: Vec<HttpHeader>,
     /// The JSON body.
-    #[serde(with = "serde_bytes")]
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// A long-lived stream (subscribe) rather than a call.
     pub is_stream: bool,
 }
@@ -144,17 +143,16 @@ pub struct DecodedMessage {
     pub content_type: Option<String>,
     /// The text, for `xmtp.org/text`.
     pub text: Option<String>,
-    /// The content as JSON when a standard codec read it (the same shape
+    /// The content as JSON when a standard codec other than text's read it (the same shape
     /// [`ContentInput::Json`] takes).
     pub content_json: Option<String>,
     /// The sender's fallback text, for types the reader does not know.
     pub fallback: Option<String>,
-    /// The content's parameters, for host codecs.
+    /// The content's parameters, for host codecs: empty when a standard codec read the content.
     pub parameters: HashMap<String, String>,
     /// The content bytes (decompressed), for host codecs: empty when a standard codec read the
     /// content (`text` or `content_json` holds it).
-    #[serde(with = "serde_bytes")]
-    pub raw_content: Vec<u8>,
+    pub raw_content: Bytes,
     /// Why the content could not be read (a stable code), when it could not.
     pub content_error: Option<String>,
 }
@@ -185,8 +183,7 @@ pub enum ContentInput {
         #[serde(default)]
         parameters: HashMap<String, String>,
         /// Its bytes.
-        #[serde(with = "serde_bytes")]
-        content: Vec<u8>,
+        content: Bytes,
         /// Text shown by clients that do not know the type.
         #[serde(default)]
         fallback: Option<String>,
@@ -228,8 +225,7 @@ pub struct Envelope {
     /// Its timestamp.
     pub timestamp_ns: u64,
     /// Its payload.
-    #[serde(with = "serde_bytes")]
-    pub message: Vec<u8>,
+    pub message: Bytes,
 }
 
 /// A message encoded and signed but not yet published: its id is known.
@@ -337,8 +333,7 @@ pub struct HmacKey {
     /// The period (Unix time in ms ÷ 30 days).
     pub period: u64,
     /// The 32-byte key.
-    #[serde(with = "serde_bytes")]
-    pub key: Vec<u8>,
+    pub key: Bytes,
 }
 
 impl std::fmt::Debug for HmacKey {

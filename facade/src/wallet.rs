@@ -4,7 +4,7 @@ use xmtp_core::crypto::PrivateKey;
 use xmtp_core::keys::{LocalWallet, SignaturePurpose, SignatureRequest};
 
 use crate::client::guard;
-use crate::XmtpError;
+use crate::{Bytes, XmtpError};
 
 /// An Ethereum key that signs like a wallet (EIP-191 `personal_sign`, 65-byte `r ‖ s ‖ v`).
 #[cfg_attr(feature = "uniffi", derive(uniffi::Object))]
@@ -28,7 +28,7 @@ impl PrivateKeyWallet {
 
     /// From a 32-byte private key.
     #[cfg_attr(feature = "uniffi", uniffi::constructor)]
-    pub fn from_private_key(key: Vec<u8>) -> Result<Self, XmtpError> {
+    pub fn from_private_key(key: Bytes) -> Result<Self, XmtpError> {
         guard(|| {
             let key = PrivateKey::from_bytes(&key).map_err(xmtp_core::Error::from)?;
             Ok(Self { wallet: LocalWallet::new(key) })
@@ -41,9 +41,9 @@ impl PrivateKeyWallet {
     }
 
     /// Sign `text` as a wallet does (EIP-191): the 65-byte signature.
-    pub fn sign(&self, text: String) -> Vec<u8> {
+    pub fn sign(&self, text: String) -> Bytes {
         let request = SignatureRequest { text, purpose: SignaturePurpose::EnableIdentity };
-        self.wallet.sign(&request).to_vec()
+        self.wallet.sign(&request).to_vec().into()
     }
 }
 

@@ -115,7 +115,7 @@ fn two_clients_through_the_facade() {
         ContentInput::Encoded {
             content_type: "example.com/shout:1.0".into(),
             parameters: HashMap::from([("volume".to_string(), "11".to_string())]),
-            content: b"HEY".to_vec(),
+            content: b"HEY".to_vec().into(),
             fallback: Some("someone shouted".into()),
             should_push: true,
         },
@@ -143,7 +143,7 @@ fn two_clients_through_the_facade() {
     assert_eq!(att["filename"], "a.txt");
     let shout = &live[4];
     assert_eq!((shout.content_type.as_deref(), shout.content_json.as_deref()), (Some("example.com/shout:1.0"), None));
-    assert_eq!((shout.raw_content.as_slice(), shout.fallback.as_deref()), (&b"HEY"[..], Some("someone shouted")));
+    assert_eq!((&shout.raw_content[..], shout.fallback.as_deref()), (&b"HEY"[..], Some("someone shouted")));
     assert_eq!(shout.parameters.get("volume").map(String::as_str), Some("11"));
     assert_eq!(shout.content_error.as_deref(), Some("content.unknown_type"));
 
@@ -189,7 +189,7 @@ fn two_clients_through_the_facade() {
     send(&mut node, &alice, &conv.topic, text("for the extension"));
     let last = node.net.store[&conv.topic].values().last().unwrap().clone();
     let envelope =
-        Envelope { content_topic: last.content_topic, timestamp_ns: last.timestamp_ns, message: last.message };
+        Envelope { content_topic: last.content_topic, timestamp_ns: last.timestamp_ns, message: last.message.into() };
     match decrypt_envelope(state.clone(), envelope.clone()).unwrap() {
         DecryptedEnvelope::Message { message } => assert_eq!(message.text.as_deref(), Some("for the extension")),
         other => panic!("{other:?}"),
@@ -201,15 +201,18 @@ fn two_clients_through_the_facade() {
         .last()
         .unwrap()
         .clone();
-    let invite =
-        Envelope { content_topic: invite.content_topic, timestamp_ns: invite.timestamp_ns, message: invite.message };
+    let invite = Envelope {
+        content_topic: invite.content_topic,
+        timestamp_ns: invite.timestamp_ns,
+        message: invite.message.into(),
+    };
     match decrypt_envelope(state.clone(), invite).unwrap() {
         DecryptedEnvelope::Invitation { conversation } => {
             assert_eq!((conversation.topic, conversation.peer_address), (plain.topic, alice.address()));
         }
         other => panic!("{other:?}"),
     }
-    let results = restored.decrypt_batch(vec![envelope.clone(), Envelope { message: vec![1, 2], ..envelope }]);
+    let results = restored.decrypt_batch(vec![envelope.clone(), Envelope { message: vec![1, 2].into(), ..envelope }]);
     assert_eq!(results[0].message.as_ref().and_then(|m| m.text.as_deref()), Some("for the extension"));
     assert_eq!(results[1].error.as_ref().map(XmtpError::code), Some("decode.malformed"));
     assert_eq!(node.unauthenticated_publishes, 0);
@@ -251,7 +254,7 @@ fn errors_carry_stable_codes_in_the_right_variant() {
         )
         .unwrap_err();
     assert_eq!(err.code(), "input.content_type");
-    let err = Client::from_keys(vec![1, 2, 3], options()).unwrap_err();
+    let err = Client::from_keys(vec![1, 2, 3].into(), options()).unwrap_err();
     assert!(matches!(err, XmtpError::Protocol { .. }), "{err:?}");
     let err = Client::from_state("{}".into(), options()).unwrap_err();
     assert!(matches!(&err, XmtpError::State { code, .. } if code == "state.malformed"), "{err:?}");
@@ -344,7 +347,7 @@ fn one_client_shared_between_threads() {
 #[test]
 fn debug_output_holds_no_secret() {
     let key = [0x42u8; 32];
-    let wallet = PrivateKeyWallet::from_private_key(key.to_vec()).unwrap();
+    let wallet = PrivateKeyWallet::from_private_key(key.to_vec().into()).unwrap();
     let shown = format!("{wallet:?}");
     assert!(!shown.contains(&"42".repeat(8)) && !shown.contains("66, 66"), "{shown}");
     assert!(shown.contains(&wallet.address()));
@@ -358,7 +361,7 @@ fn debug_output_holds_no_secret() {
     let token = publish.headers.iter().find(|h| h.name == "Authorization").unwrap().value.clone();
     let shown = format!("{publish:?}");
     assert!(!shown.contains(&token[7..20]) && !shown.contains("Bearer"), "{shown}");
-    alice.handle_http(publish.id, 200, b"{}".to_vec(), node.now());
+    alice.handle_http(publish.id, 200, b"{}".to_vec().into(), node.now());
     let _ = sending;
 
     for k in alice.hmac_keys(None, node.now()) {
@@ -391,7 +394,7 @@ fn one_conversation_exported_and_imported_by_a_client_that_has_only_the_keys() {
 
     let err = alice.export_conversation("/xmtp/0/m-nothing/proto".into()).unwrap_err();
     assert!(matches!(&err, XmtpError::InvalidInput { code, .. } if code == "client.unknown_conversation"), "{err:?}");
-    let err = fresh.import_conversation(vec![0xff; 3]).unwrap_err();
+    let err = fresh.import_conversation(vec![0xff; 3].into()).unwrap_err();
     assert!(matches!(&err, XmtpError::State { code, .. } if code == "state.malformed"), "{err:?}");
     assert_eq!(fresh.conversations().len(), 1, "a refused import adds nothing");
 }

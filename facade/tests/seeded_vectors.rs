@@ -49,7 +49,7 @@ fn topic_data(peer: &str) -> Vec<u8> {
 fn compute() -> Value {
     let b64 = |b: &[u8]| STANDARD.encode(b);
     let wallet_key = [0x11u8; 32];
-    let wallet = PrivateKeyWallet::from_private_key(wallet_key.to_vec()).unwrap();
+    let wallet = PrivateKeyWallet::from_private_key(wallet_key.to_vec().into()).unwrap();
     let signed_text = "XMTP : Create Identity\nexample\n\nFor more info: https://xmtp.org/signatures/";
 
     let (me, my_keys) = identity(1);
@@ -57,8 +57,8 @@ fn compute() -> Value {
     let mine = topic_data(&peer);
     let theirs = topic_data(&me);
 
-    let client = Client::from_keys_seeded(my_keys.clone(), options(), SEED).unwrap();
-    let conversation = client.import_conversation(mine.clone()).unwrap();
+    let client = Client::from_keys_seeded(my_keys.clone().into(), options(), SEED).unwrap();
+    let conversation = client.import_conversation(mine.clone().into()).unwrap();
     let prepared = client
         .prepare_message(
             conversation.topic.clone(),
@@ -71,8 +71,8 @@ fn compute() -> Value {
     let envelope = &prepared.envelopes[0];
 
     // The peer reads it.
-    let reader = Client::from_keys(peer_keys.clone(), options()).unwrap();
-    reader.import_conversation(theirs.clone()).unwrap();
+    let reader = Client::from_keys(peer_keys.clone().into(), options()).unwrap();
+    reader.import_conversation(theirs.clone().into()).unwrap();
     let read = reader.decrypt_batch(vec![Envelope { ..envelope.clone() }]);
     let message = read[0].message.clone().expect("the peer reads it");
     assert_eq!((message.text.as_deref(), message.sender_address.as_str()), (Some(TEXT), me.as_str()));

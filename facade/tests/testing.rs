@@ -30,7 +30,7 @@ fn seeded_generators_reproduce_the_same_bytes() {
     let (keys, _) = node.bootstrap(&w1);
     let now = node.now();
     let prepare = |seed| {
-        let c = Client::from_keys_seeded(keys.clone(), options(), seed).unwrap();
+        let c = Client::from_keys_seeded(keys.clone().into(), options(), seed).unwrap();
         let op = c.new_conversation(bob.address(), None, now).unwrap();
         (c, op)
     };

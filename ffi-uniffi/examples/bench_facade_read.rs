@@ -17,7 +17,7 @@ fn envelope(v: &Value) -> Envelope {
     Envelope {
         content_topic: v["contentTopic"].as_str().expect("topic").to_string(),
         timestamp_ns: v["timestampNs"].as_str().expect("timestamp").parse().expect("a number"),
-        message: B64.decode(v["message"].as_str().expect("message")).expect("base64"),
+        message: B64.decode(v["message"].as_str().expect("message")).expect("base64").into(),
     }
 }
 
@@ -28,7 +28,7 @@ fn main() {
     let keys = B64.decode(corpus["reader"]["keys"].as_str().expect("keys")).expect("base64");
     let options =
         ClientOptions { env: Environment::Local, api_url: Some("http://127.0.0.1:9".into()), app_version: None };
-    let client = Client::from_keys(keys, options).expect("client");
+    let client = Client::from_keys(keys.into(), options).expect("client");
     client.decrypt_batch(vec![envelope(&corpus["conversation"]["invite"])]);
     let envelopes: Vec<Envelope> = corpus["envelopes"].as_array().expect("envelopes").iter().map(envelope).collect();
     let n = envelopes.len();

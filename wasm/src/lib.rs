@@ -74,7 +74,7 @@ impl Client {
     #[wasm_bindgen(js_name = fromKeys)]
     pub fn from_keys(keys: Vec<u8>, options: JsValue) -> Result<Client, JsValue> {
         let options = from_js(options, "options")?;
-        Ok(Self { inner: result(facade::Client::from_keys(keys, options))? })
+        Ok(Self { inner: result(facade::Client::from_keys(keys.into(), options))? })
     }
 
     /// A client restored from `exportState()`.
@@ -98,7 +98,7 @@ impl Client {
     /// The private keys (secret).
     #[wasm_bindgen(js_name = exportKeys)]
     pub fn export_keys(&self) -> Vec<u8> {
-        self.inner.export_keys()
+        self.inner.export_keys().into()
     }
 
     /// The whole state as a JSON string (secret).
@@ -110,13 +110,13 @@ impl Client {
     /// One conversation as keystore `TopicData` bytes (secret).
     #[wasm_bindgen(js_name = exportConversation)]
     pub fn export_conversation(&self, topic: String) -> Result<Vec<u8>, JsValue> {
-        result(self.inner.export_conversation(topic))
+        result(self.inner.export_conversation(topic)).map(Vec::from)
     }
 
     /// Add an exported conversation; returns it.
     #[wasm_bindgen(js_name = importConversation)]
     pub fn import_conversation(&self, data: Vec<u8>) -> Result<JsValue, JsValue> {
-        Ok(to_js(&result(self.inner.import_conversation(data))?))
+        Ok(to_js(&result(self.inner.import_conversation(data.into()))?))
     }
 
     /// The next request due at `nowNs`, or `undefined`.
@@ -128,7 +128,7 @@ impl Client {
     /// The outcome of a call: status (0 when the transport failed) and body.
     #[wasm_bindgen(js_name = handleHttp)]
     pub fn handle_http(&self, id: u64, status: u16, body: Vec<u8>, now_ns: u64) {
-        self.inner.handle_http(id, status, body, now_ns);
+        self.inner.handle_http(id, status, body.into(), now_ns);
     }
 
     /// The stream of request `id` is open.
@@ -140,7 +140,7 @@ impl Client {
     /// One line of the stream of request `id`.
     #[wasm_bindgen(js_name = streamLine)]
     pub fn stream_line(&self, id: u64, line: Vec<u8>, now_ns: u64) {
-        self.inner.stream_line(id, line, now_ns);
+        self.inner.stream_line(id, line.into(), now_ns);
     }
 
     /// The stream of request `id` ended or failed.
@@ -289,7 +289,7 @@ impl Client {
     #[wasm_bindgen(js_name = fromKeysSeeded)]
     pub fn from_keys_seeded(keys: Vec<u8>, options: JsValue, seed: u64) -> Result<Client, JsValue> {
         let options = from_js(options, "options")?;
-        Ok(Self { inner: result(facade::Client::from_keys_seeded(keys, options, seed))? })
+        Ok(Self { inner: result(facade::Client::from_keys_seeded(keys.into(), options, seed))? })
     }
 
     /// Panic inside the library (tests only).
@@ -323,7 +323,7 @@ impl IdentityBootstrap {
     /// The outcome of a call.
     #[wasm_bindgen(js_name = handleHttp)]
     pub fn handle_http(&self, id: u64, status: u16, body: Vec<u8>, now_ns: u64) {
-        self.inner.handle_http(id, status, body, now_ns);
+        self.inner.handle_http(id, status, body.into(), now_ns);
     }
 
     /// When the earliest queued request falls due, or `undefined`.
@@ -341,7 +341,7 @@ impl IdentityBootstrap {
     /// The wallet's 65-byte signature of the requested text.
     #[wasm_bindgen(js_name = provideSignature)]
     pub fn provide_signature(&self, signature: Vec<u8>, now_ns: u64) -> Result<(), JsValue> {
-        result(self.inner.provide_signature(signature, now_ns))
+        result(self.inner.provide_signature(signature.into(), now_ns))
     }
 
     /// Whether it finished (with keys or an error).
@@ -357,7 +357,7 @@ impl IdentityBootstrap {
 
     /// The keys once finished; throws the failure, if it failed.
     pub fn keys(&self) -> Result<Option<Vec<u8>>, JsValue> {
-        result(self.inner.keys())
+        result(self.inner.keys()).map(|k| k.map(Vec::from))
     }
 }
 
@@ -393,7 +393,7 @@ impl PrivateKeyWallet {
     /// A wallet for a 32-byte private key.
     #[wasm_bindgen(js_name = fromPrivateKey)]
     pub fn from_private_key(key: Vec<u8>) -> Result<PrivateKeyWallet, JsValue> {
-        Ok(Self { inner: result(facade::PrivateKeyWallet::from_private_key(key))? })
+        Ok(Self { inner: result(facade::PrivateKeyWallet::from_private_key(key.into()))? })
     }
 
     /// Its address (EIP-55).
@@ -403,7 +403,7 @@ impl PrivateKeyWallet {
 
     /// An EIP-191 `personal_sign` signature of `text` (65 bytes).
     pub fn sign(&self, text: String) -> Vec<u8> {
-        self.inner.sign(text)
+        self.inner.sign(text).into()
     }
 }
 

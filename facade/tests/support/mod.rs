@@ -137,12 +137,12 @@ impl Node {
                         continue;
                     }
                     let (status, body) = self.call(&r);
-                    c.handle_http(r.id, status, body, self.now());
+                    c.handle_http(r.id, status, body.into(), self.now());
                 }
                 if let (Some(lines), Some((id, _))) = (self.lines.remove(&me), self.streams.get(&me)) {
                     for line in lines {
                         progressed = true;
-                        c.stream_line(*id, line, self.now());
+                        c.stream_line(*id, line.into(), self.now());
                     }
                 }
                 while let Some(e) = c.poll_event() {
@@ -177,14 +177,14 @@ impl Node {
             }
             if let Some(r) = b.poll_request(self.now()) {
                 let (status, body) = self.call(&r);
-                b.handle_http(r.id, status, body, self.now());
+                b.handle_http(r.id, status, body.into(), self.now());
             } else if let Some(s) = b.signature_request() {
                 b.provide_signature(wallet.sign(s.text), self.now()).expect("signature accepted");
             } else if let Some(d) = b.next_deadline() {
                 self.net.now_ns = self.now().max(d);
             }
         }
-        (b.keys().expect("no error").expect("keys"), b.created())
+        (b.keys().expect("no error").expect("keys").into_vec(), b.created())
     }
 
     /// A new identity and its client, contact published.
@@ -192,7 +192,7 @@ impl Node {
         let wallet = PrivateKeyWallet::generate();
         let (keys, created) = self.bootstrap(&wallet);
         assert!(created);
-        let client = Client::from_keys(keys, options()).expect("client");
+        let client = Client::from_keys(keys.into(), options()).expect("client");
         let op = client.publish_contact().unwrap();
         let (e, _) = self.finish(&client, op);
         assert!(matches!(e, Event::ContactPublished { published: true, .. }), "{e:?}");

@@ -21,6 +21,10 @@ public struct ContentTypeID: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads `authority/type:major.minor`; `nil` when `string` is not one.
     public init?(_ string: String) {
+        if let known = Self.standard[string] {
+            self = known
+            return
+        }
         guard let slash = string.firstIndex(of: "/"), let colon = string.lastIndex(of: ":"),
               slash > string.startIndex, string.index(after: slash) < colon
         else { return nil }
@@ -35,6 +39,11 @@ public struct ContentTypeID: Sendable, Hashable, CustomStringConvertible {
             authorityID: String(string[..<slash]), typeID: String(string[string.index(after: slash)..<colon]),
             versionMajor: major, versionMinor: minor)
     }
+
+    // Every message names its type: the standard ones are looked up, not parsed.
+    private static let standard: [String: ContentTypeID] = Dictionary(
+        uniqueKeysWithValues: [text, reaction, reply, readReceipt, attachment, remoteAttachment, transactionReference]
+            .map { ($0.description, $0) })
 
     /// `authority/type:major.minor`.
     public var description: String { "\(authorityID)/\(typeID):\(versionMajor).\(versionMinor)" }

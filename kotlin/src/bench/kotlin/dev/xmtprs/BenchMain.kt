@@ -6,11 +6,20 @@ import java.util.Base64
 /**
  * `BenchMain CORPUS.json [RUNS]`: reads a `bench_corpus` conversation (the reader's keys, the
  * invitation, then [Client.decryptBatch] of every message, converted to [Message]s) and prints
- * `{"kotlin_ms_per_message": …}`.
+ * `{"kotlin_ms_per_message": …, "kotlin_ffi_ms_per_message": …}`: the package's API, and the
+ * generated bindings alone (the same call on the same envelopes, already converted, without
+ * the conversion of the results), so that the two layers' shares are known.
  */
 object BenchMain {
     private fun envelope(v: Map<*, *>) =
         Envelope(v["contentTopic"] as String, (v["timestampNs"] as String).toLong(), Base64.getDecoder().decode(v["message"] as String))
+
+    private fun msPerMessage(runs: Int, messages: Int, block: () -> Unit): Double {
+        repeat(3) { block() }
+        val start = System.nanoTime()
+        repeat(runs) { block() }
+        return (System.nanoTime() - start) / 1e6 / (runs * messages)
+    }
 
     @JvmStatic
     fun main(args: Array<String>) {
@@ -20,15 +29,19 @@ object BenchMain {
         Client.fromKeys(keys, ClientOptions(apiUrl = "http://127.0.0.1:9")).use { client ->
             client.decryptBatch(listOf(envelope((corpus["conversation"] as Map<*, *>)["invite"] as Map<*, *>)))
             val envelopes = (corpus["envelopes"] as List<*>).map { envelope(it as Map<*, *>) }
-            fun read() {
+            val api = msPerMessage(runs, envelopes.size) {
                 val results = client.decryptBatch(envelopes)
                 check(results.all { it.isSuccess && it.getOrThrow().text != null }) { "every message reads" }
             }
-            repeat(3) { read() }
-            val start = System.nanoTime()
-            repeat(runs) { read() }
-            val ms = (System.nanoTime() - start) / 1e6 / (runs * envelopes.size)
-            println("{\"kotlin_ms_per_message\": ${"%.5f".format(ms)}, \"messages\": ${envelopes.size}, \"runs\": $runs}")
+            val converted = envelopes.map { it.toFfi() }
+            val ffi = msPerMessage(runs, envelopes.size) {
+                val results = client.ffi.decryptBatch(converted)
+                check(results.all { it.message?.text != null }) { "every message reads" }
+            }
+            println(
+                "{\"kotlin_ms_per_message\": ${"%.5f".format(api)}, \"kotlin_ffi_ms_per_message\": ${"%.5f".format(ffi)}, " +
+                    "\"messages\": ${envelopes.size}, \"runs\": $runs}",
+            )
         }
     }
 }

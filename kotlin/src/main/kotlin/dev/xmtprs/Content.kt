@@ -20,6 +20,7 @@ data class ContentTypeId(
     companion object {
         /** Reads `authority/type:major.minor`; `null` when [s] is not one. */
         fun parse(s: String): ContentTypeId? {
+            standard[s]?.let { return it }
             val slash = s.indexOf('/')
             val colon = s.lastIndexOf(':')
             if (slash <= 0 || colon <= slash + 1) return null
@@ -38,6 +39,11 @@ data class ContentTypeId(
         val REMOTE_ATTACHMENT = ContentTypeId("xmtp.org", "remoteStaticAttachment", 1, 0)
         /** `xmtp.org/transactionReference:1.0`. */
         val TRANSACTION_REFERENCE = ContentTypeId("xmtp.org", "transactionReference", 1, 0)
+
+        // Every message names its type: the standard ones are looked up, not parsed (after
+        // the constants, which are initialized in this order).
+        private val standard = listOf(TEXT, REACTION, REPLY, READ_RECEIPT, ATTACHMENT, REMOTE_ATTACHMENT, TRANSACTION_REFERENCE)
+            .associateBy { it.toString() }
     }
 }
 
