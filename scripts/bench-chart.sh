@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Draw the benchmark chart: scripts/bench-chart.sh RESULTS.json OUT.svg
 # One group of bars per operation (time relative to the Rust core, log scale), one bar per host;
-# when the results have the packages' rows, a second panel with reading per message in each
-# host (the Rust facade, Kotlin, Swift, the npm package, xmtp-js). Drawn by matplotlib (installed with pip into a cache directory when missing).
+# when the results have the packages' rows, a panel with reading per message in each host (the
+# Rust facade, Kotlin, Swift, the npm package, xmtp-js); when they have the sync rows, a panel
+# with listing, syncing and memory over HTTP (Rust core, npm package, xmtp-js). Drawn by matplotlib (installed with pip into a cache directory when missing).
 set -euo pipefail
 [[ $# -eq 2 ]] || { echo "usage: $0 RESULTS.json OUT.svg" >&2; exit 2; }
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/xmtp-rs/bench-venv"
@@ -22,10 +23,13 @@ labels = [r.get("short", r["op"]) for r in rows]
 hosts = [("Rust core", "rust"), ("xmtp-js 13.0.4", "js")]
 packages = results.get("packages") or {}
 npm, bindings = packages.get("npm"), packages.get("hosts") or []
+sync = results.get("sync") or []
 two = bool(npm or bindings)
-fig, axes = plt.subplots(1, 2 if two else 1, figsize=(14 if two else 9, 4.2),
-                         gridspec_kw={"width_ratios": [3, 2]} if two else None)
-ax = axes[0] if two else axes
+ratios = [3] + ([2] if two else []) + ([2] if sync else [])
+fig, axes = plt.subplots(1, len(ratios), figsize=(4.7 * sum(ratios) / 2 + 2, 4.2),
+                         gridspec_kw={"width_ratios": ratios}, squeeze=False)
+axes = list(axes[0])
+ax = axes[0]
 width = 0.8 / len(hosts)
 for i, (name, key) in enumerate(hosts):
     values = [r[key] / r["rust"] for r in rows]
@@ -60,6 +64,22 @@ if two:
     px.set_xticks(range(len(bars)))
     px.set_xticklabels([n for n, _ in bars], fontsize=8, rotation=15)
     px.set_title("reading 1,000 V2 messages in each package", fontsize=10)
+if sync:
+    # Over HTTP against one devnode: each client's time (memory) relative to the Rust core's.
+    sx = axes[-1]
+    clients = [("Rust core", "rust"), ("npm package", "npm"), ("xmtp-js 13.0.4", "js")]
+    w = 0.8 / len(clients)
+    for i, (name, key) in enumerate(clients):
+        values = [r[key] / r["rust"] for r in sync]
+        drawn = sx.bar([x + i * w for x in range(len(sync))], values, w, label=name, color=f"C{[0, 4, 1][i]}")
+        for bar, value in zip(drawn, values):
+            sx.annotate(f"{value:.3g}×", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        ha="center", va="bottom", fontsize=8)
+    sx.set_yscale("log")
+    sx.set_xticks([x + w for x in range(len(sync))])
+    sx.set_xticklabels([r["short"] for r in sync], fontsize=8)
+    sx.set_title("over HTTP, one devnode (relative to the Rust core)", fontsize=10)
+    sx.legend(fontsize=8)
 fig.tight_layout()
 fig.savefig(sys.argv[2], metadata={"Date": None})
 PY

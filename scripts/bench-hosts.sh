@@ -3,15 +3,25 @@
 #
 #   scripts/bench-hosts.sh            full run: writes docs/bench.json, docs/bench.md and the
 #                                     chart docs/bench.svg (the README shows the last two)
-#   scripts/bench-hosts.sh --quick    a regression guard in seconds: fewer messages and runs,
-#                                     no files written; fails when a ratio misses its target
+#   scripts/bench-hosts.sh --quick    a regression guard (about a minute once built): fewer
+#                                     messages and runs, no sync, no files written; fails when
+#                                     a ratio misses its target
 #
 # Rows: the Rust core (single thread, and the engine's parallel batch path for reading) and
 # @xmtp/xmtp-js@13.0.4 in Node; one bare k256 verification is the floor. Operations: reading a
 # V2 conversation (ms per message), preparing one message (encode, sign, encrypt), sealing and
 # opening an invitation, creating an identity (wallet signatures included), and the peak
 # resident memory of a process that reads a 10,000-message conversation (the corpus it loads
-# included). Hosts that are not built on this machine yet have no row.
+# included).
+#
+# The packages: Kotlin and Swift read 1,000 messages through their API and through the Rust
+# facade, alternating, in rounds (the ratio of each round; its median is checked, quick mode
+# too); the npm package beside xmtp-js in one Node process (read, prepare, send; full mode).
+#
+# Syncing over HTTP (full mode): the Rust core (engine + the CLI's blocking transport), the npm
+# package and xmtp-js against one devnode on loopback (release build): listing 2,000 invitations,
+# syncing 100 conversations x 100 messages (list, then every conversation's messages), and each
+# one's peak resident memory in a fresh process after that sync of 10,000 messages.
 #
 # Needs cargo, Node.js >= 20 and npm (the xmtp-js harness is set up with npm ci); the chart needs
 # python3 and matplotlib (installed with pip into a cache directory when missing).
@@ -32,9 +42,9 @@ if [[ ! -d $js/node_modules/@xmtp/xmtp-js ]]; then
 fi
 
 if ((quick)); then
-  messages=200; rust_runs=10; js_runs=3; op_runs=5; rss_messages=0
+  messages=200; rust_runs=10; js_runs=3; op_runs=5; rss_messages=0; host_runs=10; host_rounds=3; sync_runs=0
 else
-  messages=1000; rust_runs=30; js_runs=5; op_runs=30; rss_messages=10000
+  messages=1000; rust_runs=30; js_runs=5; op_runs=30; rss_messages=10000; host_runs=30; host_rounds=5; sync_runs=3
 fi
 
 tmp="$(mktemp -d)"
@@ -66,18 +76,36 @@ else
   (cd "$js" && node bench-ops.cjs --in "$tmp/corpus.json" --runs "$op_runs") >"$tmp/js-ops.json"
 fi
 
-# The packages (full mode): the npm package beside xmtp-js in one Node process (reading through
-# conversation.messages(), preparing, sending), and the bindings' read overhead over the Rust
-# facade in the same run (Kotlin on the JVM; Swift when its script is there).
+# The bindings' read overhead over the Rust facade, in rounds (both modes).
+echo "== Kotlin (JVM)" >&2
+BENCH_RUNS=$host_runs BENCH_ROUNDS=$host_rounds "$root/scripts/kotlin.sh" --bench | grep '_ms_per_message' >"$tmp/host-kotlin.jsonl"
+echo "== Swift" >&2
+BENCH_RUNS=$host_runs BENCH_ROUNDS=$host_rounds "$root/scripts/swift.sh" --bench | grep '_ms_per_message' >"$tmp/host-swift.jsonl"
+
 if ((quick == 0)); then
+  # The npm package beside xmtp-js in one Node process (reading through conversation.messages(),
+  # preparing, sending).
   echo "== npm package (Node)" >&2
   "$root/scripts/js.sh" --bench --runs "$js_runs" | tail -1 >"$tmp/host-npm.json"
-  echo "== Kotlin (JVM)" >&2
-  "$root/scripts/kotlin.sh" --bench | grep '_ms_per_message' >"$tmp/host-kotlin.jsonl"
-  if [[ -x $root/scripts/swift.sh ]]; then
-    echo "== Swift" >&2
-    "$root/scripts/swift.sh" --bench | grep '_ms_per_message' >"$tmp/host-swift.jsonl"
-  fi
+
+  echo "== syncing over HTTP: Rust core, npm package, xmtp-js against one devnode" >&2
+  cargo build --release -q -p xmtp-devnode --bin xmtp-devnode -p xmtp-cli --example bench_sync >&2
+  "$ex/bench_corpus" --out "$tmp/sync.json" --meta-out "$tmp/sync.meta.json" --conversations 100 --messages 100 >&2
+  "$ex/bench_corpus" --out "$tmp/list.json" --meta-out "$tmp/list.meta.json" --conversations 2000 --messages 0 >&2
+  # shellcheck source=devnode-lib.sh
+  source "$root/scripts/devnode-lib.sh"
+  trap 'kill "${devnode_pid:-}" 2>/dev/null || true; wait "${devnode_pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+  DEVNODE_PROFILE=release start_devnode "$tmp" --no-auth
+  "$ex/bench_sync" --node "$devnode_url" --load "$tmp/sync.json" "$tmp/list.json" >&2
+  rm -f "$tmp/sync.json" "$tmp/list.json"
+  for op in list sync; do
+    "$ex/bench_sync" --node "$devnode_url" "--$op" "$tmp/$op.meta.json" --runs "$sync_runs" >"$tmp/rust-$op.json"
+    node "$root/js/bench/sync.mjs" --node "$devnode_url" "--$op" "$tmp/$op.meta.json" --runs "$sync_runs" >"$tmp/node-$op.json"
+  done
+  "$ex/bench_sync" --node "$devnode_url" --sync "$tmp/sync.meta.json" --rss >"$tmp/rss-rust.json"
+  for client in xmtp-rs xmtp-js; do
+    node "$root/js/bench/sync.mjs" --node "$devnode_url" --sync "$tmp/sync.meta.json" --rss "$client" >"$tmp/rss-$client.json"
+  done
 fi
 
 # Targets: the guard fails when a ratio misses one.
@@ -111,33 +139,65 @@ const lines = [
 ];
 // The packages' rows (full mode only).
 const optional = (f) => (fs.existsSync(`${dir}/${f}`) ? fs.readFileSync(`${dir}/${f}`, "utf8").trim() : "");
-const jsonl = (f) => Object.assign({}, ...optional(f).split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const hosts = [];
 const npm = optional("host-npm.json") ? JSON.parse(optional("host-npm.json")) : undefined;
-for (const [name, file, key] of [["Kotlin (JVM)", "host-kotlin.jsonl", "kotlin_ms_per_message"], ["Swift", "host-swift.jsonl", "swift_ms_per_message"]]) {
-  const m = jsonl(file);
-  if (m[key] !== undefined && m.facade_ms_per_message !== undefined) {
-    hosts.push({ host: name, ms: m[key], facade: m.facade_ms_per_message });
-    checks.push({ what: `${name} read overhead over the Rust facade`, value: m[key] / m.facade_ms_per_message, target: "<= 1.2", ok: m[key] / m.facade_ms_per_message <= 1.2 });
+for (const [name, file, key] of [["Kotlin (JVM)", "host-kotlin.jsonl", "kotlin"], ["Swift", "host-swift.jsonl", "swift"]]) {
+  // Rounds: a line of the package, then a line of the facade.
+  const lines = optional(file).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const rounds = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [p, f] = [lines[i], lines[i + 1]];
+    if (p[`${key}_ms_per_message`] === undefined || f.facade_ms_per_message === undefined) throw new Error(`${file}: round ${i / 2}?`);
+    rounds.push({ ms: p[`${key}_ms_per_message`], ffi: p[`${key}_ffi_ms_per_message`], facade: f.facade_ms_per_message });
   }
+  if (!rounds.length) throw new Error(`${file}: no result`);
+  const ratios = rounds.map((r) => r.ms / r.facade);
+  const h = {
+    host: name, rounds: rounds.length, ms: median(rounds.map((r) => r.ms)), ffi: median(rounds.map((r) => r.ffi)),
+    facade: median(rounds.map((r) => r.facade)), ratio: median(ratios), ratio_min: Math.min(...ratios), ratio_max: Math.max(...ratios),
+    ffi_ratio: median(rounds.map((r) => r.ffi / r.facade)),
+  };
+  hosts.push(h);
+  checks.push({ what: `${name} read overhead over the Rust facade (median of ${h.rounds} rounds; ${fmt(h.ratio_min)}-${fmt(h.ratio_max)})`, value: h.ratio, target: "<= 1.2", ok: h.ratio <= 1.2 });
 }
 if (npm) {
   checks.push({ what: "npm package read: xmtp-js ÷ xmtp-rs, same Node process", value: npm.read_ratio, target: ">= 15", ok: npm.read_ratio >= 15 });
 }
 if (hosts.length || npm) {
   lines.push("", "| package | operation | ms | vs |", "| --- | --- | ---: | ---: |");
-  for (const h of hosts) lines.push(`| ${h.host} | decrypt 1000 V2 messages (decryptBatch), per message | ${fmt(h.ms)} | ${fmt(h.ms / h.facade)}× the Rust facade (${fmt(h.facade)}) |`);
+  for (const h of hosts) lines.push(`| ${h.host} | decrypt 1000 V2 messages (decryptBatch), per message | ${fmt(h.ms)} | ${fmt(h.ratio)}× the Rust facade (${fmt(h.facade)}); the generated bindings alone ${fmt(h.ffi_ratio)}×; ${h.rounds} rounds: ${fmt(h.ratio_min)}–${fmt(h.ratio_max)}× |`);
   if (npm) {
     lines.push(`| npm package (Node) | read 1000 V2 messages (conversation.messages()), per message | ${fmt(npm.read_ms_per_message.xmtprs)} | xmtp-js ${fmt(npm.read_ms_per_message.xmtpjs)}: ${fmt(npm.read_ratio)}× |`);
     lines.push(`| npm package (Node) | prepare one message | ${fmt(npm.prepare_ms_per_message.xmtprs)} | xmtp-js ${fmt(npm.prepare_ms_per_message.xmtpjs)}: ${fmt(npm.prepare_ratio)}× |`);
     lines.push(`| npm package (Node) | send one message (one HTTP round trip: ${fmt(npm.http_round_trip_ms)} ms) | ${fmt(npm.send_ms_per_message.xmtprs)} | xmtp-js ${fmt(npm.send_ms_per_message.xmtpjs)}: ${fmt(npm.send_ratio)}× |`);
   }
 }
+// Syncing over HTTP against one devnode (full mode).
+const sync = [];
+if (optional("rust-sync.json")) {
+  const span = (t) => `${fmt(t.median_ms)} (${fmt(t.min_ms)}–${fmt(t.max_ms)})`;
+  lines.push("", "| over HTTP, one devnode on loopback | Rust core | npm package (Node) | xmtp-js 13.0.4 | xmtp-js ÷ Rust | xmtp-js ÷ npm |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const [op, label] of [["list", "list 2,000 invitations, ms"], ["sync", "sync 100 conversations × 100 messages, ms"]]) {
+    const r = read(`rust-${op}.json`), n = read(`node-${op}.json`);
+    sync.push({ short: op === "list" ? "list 2,000 invitations" : "sync 100×100", op: label, rust: r.median_ms, npm: n.xmtprs.median_ms, js: n.xmtpjs.median_ms, runs: r.runs, spread: { rust: [r.min_ms, r.max_ms], npm: [n.xmtprs.min_ms, n.xmtprs.max_ms], js: [n.xmtpjs.min_ms, n.xmtpjs.max_ms] } });
+    lines.push(`| ${label} (median of ${r.runs}, min–max) | ${span(r)} | ${span(n.xmtprs)} | ${span(n.xmtpjs)} | ${fmt(n.xmtpjs.median_ms / r.median_ms)}× | ${fmt(n.xmtpjs.median_ms / n.xmtprs.median_ms)}× |`);
+    checks.push({ what: `${label}: xmtp-js ÷ npm package`, value: n.xmtpjs.median_ms / n.xmtprs.median_ms, target: ">= 5", ok: n.xmtpjs.median_ms / n.xmtprs.median_ms >= 5 });
+  }
+  const kib = (f) => read(f).peak_rss_kib / 1024;
+  const mem = { short: "peak memory, sync", op: "peak memory after syncing 10,000 messages, MiB", rust: kib("rss-rust.json"), npm: kib("rss-xmtp-rs.json"), js: kib("rss-xmtp-js.json") };
+  sync.push(mem);
+  lines.push(`| ${mem.op} (one fresh process each; Node's own is in both Node figures) | ${fmt(mem.rust)} | ${fmt(mem.npm)} | ${fmt(mem.js)} | ${fmt(mem.js / mem.rust)}× | ${fmt(mem.js / mem.npm)}× |`);
+}
 const result = {
   machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: require("node:os").cpus().length },
   rust: { read: rustRead, ops: rustOps, parallel: rustPar },
   xmtpjs: { read: jsRead, ops: jsOps },
   packages: { npm, hosts },
+  sync,
   rows, checks,
 };
 console.log(lines.join("\n"));

@@ -8,7 +8,9 @@
 #   scripts/kotlin.sh                  build and run every test class
 #   scripts/kotlin.sh CLASS...         build and run these (e.g. dev.xmtprs.ChatTest)
 #   scripts/kotlin.sh --build          build only (library, bindings, jars)
-#   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade)
+#   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade):
+#                                      BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches each
+#                                      (default 10), the two alternating; one JSON line each
 #   scripts/kotlin.sh --size           the library as shipped (profile ffi-release, no testing
 #                                      feature): its size, stripped, for x86_64 Linux
 set -euo pipefail
@@ -119,9 +121,11 @@ if [[ $mode == --bench ]]; then
     "$kotlinc" -jvm-target 17 -Werror -Xfriend-paths="$build/xmtp.jar" -cp "$cp_main:$build/xmtp.jar" \
       -d "$build/xmtp-bench.jar" kotlin/src/bench/kotlin
   fi
-  java -Djna.library.path="$target/release" -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar" \
-    dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
-  "$target/release/examples/bench_facade_read" "$tmp/corpus.json" "$runs"
+  for ((round = 0; round < ${BENCH_ROUNDS:-3}; round++)); do
+    java -Djna.library.path="$target/release" -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar" \
+      dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
+    "$target/release/examples/bench_facade_read" "$tmp/corpus.json" "$runs"
+  done
   exit 0
 fi
 

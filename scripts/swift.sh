@@ -14,7 +14,9 @@
 #   scripts/swift.sh                 build and run every test
 #   scripts/swift.sh FILTER          run the tests matching FILTER (swift test --filter)
 #   scripts/swift.sh --build         build only (library, bindings, package, tests)
-#   scripts/swift.sh --bench         read benchmark: the Swift API vs the Rust facade (release)
+#   scripts/swift.sh --bench         read benchmark: the Swift API vs the Rust facade (release),
+#                                    BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches
+#                                    (default 10), the two alternating; one JSON line each
 #   XMTP_SWIFT_PROFILE=release scripts/swift.sh   test against the release library
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -142,9 +144,11 @@ if [[ $mode == --bench ]]; then
   cargo build -q --release -p xmtp-ffi --features testing --example bench_facade_read
   mkdir -p swift/.scratch
   cargo run -q --release -p xmtp-core --example bench_corpus -- --out swift/.scratch/corpus.json >/dev/null
-  in_swift "${swift_env[@]}" "swift build -q -c release --scratch-path $scratch --product xmtp-bench-read &&
-    $scratch/release/xmtp-bench-read swift/.scratch/corpus.json $runs"
-  "$target/release/examples/bench_facade_read" swift/.scratch/corpus.json "$runs"
+  in_swift "${swift_env[@]}" "swift build -q -c release --scratch-path $scratch --product xmtp-bench-read"
+  for ((round = 0; round < ${BENCH_ROUNDS:-3}; round++)); do
+    in_swift "${swift_env[@]}" "$scratch/release/xmtp-bench-read swift/.scratch/corpus.json $runs"
+    "$target/release/examples/bench_facade_read" swift/.scratch/corpus.json "$runs"
+  done
   rm -f swift/.scratch/corpus.json
   exit 0
 fi

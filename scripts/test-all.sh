@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every test of every crate
-# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core, the npm package's
-# and the Kotlin package's tests, and a short run of every fuzz target.
+# (including live interop with xmtp-js 13.0.4), the wasm32 build of the core, the npm, Kotlin and
+# Swift packages' tests, the benchmark guard, and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,8 +31,6 @@ cargo test -p xmtp-core --features parallel --test engine
 step "facade tests with its testing feature (seeded generators, a deliberate panic)"
 cargo clippy -p xmtp-facade --all-targets --features testing -- -D warnings
 cargo test -p xmtp-facade --features testing
-step "side-by-side benchmark guard (quick: Rust core vs xmtp-js 13.0.4 ratios)"
-scripts/bench-hosts.sh --quick
 step "wasm32-unknown-unknown: the core built, its batch-verification tests run in Node"
 scripts/check-wasm.sh --lib-only --run wasm_batch xmtp-core
 step "npm package (WebAssembly; size budget, tests against the packed tarball in Node and Chromium, benchmark beside xmtp-js)"
@@ -41,6 +39,8 @@ step "Kotlin/JVM package (uniffi bindings, against a devnode and xmtp-js)"
 scripts/kotlin.sh
 step "Swift package (uniffi bindings, Swift 6 in a Debian trixie chroot, against a devnode and xmtp-js)"
 scripts/swift.sh
+step "side-by-side benchmark guard (quick: Rust core vs xmtp-js 13.0.4; Kotlin and Swift over the Rust facade)"
+scripts/bench-hosts.sh --quick
 step "fuzz targets, quick mode: build all, run each for 5 s (scripts/fuzz.sh --quick)"
 scripts/fuzz.sh --quick
 step "all checks passed"

@@ -20,6 +20,22 @@
 //! }
 //! ```
 //!
+//! With `--conversations C` (C > 1) it writes a corpus for syncing instead: C peers each invite
+//! the reader (Bob) to a conversation of `--messages M` text messages (M may be 0: invitations
+//! only, for listing). The output:
+//!
+//! ```jsonc
+//! {
+//!   "reader": { "keys": "…", "address": "0x…" },
+//!   "conversations": [ { "topic": "…", "peerAddress": "0x…", "messages": M } ],
+//!   "invites": [ <envelope on the reader's invite topic, one per conversation> ],
+//!   "envelopes": [ <every message envelope, conversation after conversation> ]
+//! }
+//! ```
+//!
+//! `--meta-out FILE` also writes the same without `invites` and `envelopes`: what a reader needs
+//! to check its sync, small enough not to weigh on a measurement of its memory.
+//!
 //! Everything is deterministic (seeded ChaCha20, fixed timestamps): the same file every run.
 
 use std::process::ExitCode;
@@ -46,10 +62,57 @@ fn envelope(content_topic: &str, timestamp_ns: u64, message: &[u8]) -> Value {
     json!({ "contentTopic": content_topic, "timestampNs": timestamp_ns.to_string(), "message": B64.encode(message) })
 }
 
-fn corpus(messages: usize) -> Value {
+/// `n` text messages of a conversation between `a` (who writes first) and `b`.
+fn messages(
+    a: &PrivateKeyBundle,
+    b: &PrivateKeyBundle,
+    conv: &invitation::V2Conversation,
+    n: usize,
+    rng: &mut ChaCha20Rng,
+) -> Vec<Value> {
+    let registry = Registry::new();
+    (0..n)
+        .map(|i| {
+            let (sender, name) = if i % 2 == 0 { (a, "alice") } else { (b, "bob") };
+            let text = format!("message {i:04} from {name}: the quick brown fox jumps over the lazy dog");
+            let payload = registry.encode(&TextCodec::id(), &Content::Text(text), None).expect("text encodes");
+            let created_ns = INVITE_NS + (i as u64 + 1) * NS_PER_MS;
+            let out =
+                message::encode_v2(sender, &conv.topic, conv.key_material.expose(), &payload, created_ns, false, rng);
+            envelope(&out.topics[0], out.timestamp_ns, &out.bytes)
+        })
+        .collect()
+}
+
+fn reader(bob: &PrivateKeyBundle) -> Value {
+    json!({
+        "keys": B64.encode(bob.to_v1_bytes().expect("keys are legacy-convertible")),
+        "address": bob.address().as_str(),
+    })
+}
+
+/// `conversations` peers each invite Bob and write `per_conversation` messages with him.
+fn sync_corpus(conversations: usize, per_conversation: usize) -> Value {
+    // A reader of its own per shape, so that several corpora can share one node.
+    let bob = identity(1 << 32 | (conversations as u64) << 16 | per_conversation as u64);
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let (mut invites, mut envelopes, mut list) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..conversations {
+        let peer = identity(1_000 + i as u64);
+        let sealed = invitation::create(&peer, &bob.public_bundle(), None, None, INVITE_NS + i as u64, &mut rng)
+            .expect("invite");
+        assert_eq!(sealed.topics[0], topic::invite(bob.address()));
+        invites.push(envelope(&sealed.topics[0], sealed.timestamp_ns, &sealed.payload));
+        let conv = &sealed.conversation;
+        envelopes.extend(messages(&peer, &bob, conv, per_conversation, &mut rng));
+        list.push(json!({ "topic": conv.topic, "peerAddress": peer.address().as_str(), "messages": per_conversation }));
+    }
+    json!({ "reader": reader(&bob), "conversations": list, "invites": invites, "envelopes": envelopes })
+}
+
+fn corpus(messages_n: usize) -> Value {
     let alice = identity(1);
     let bob = identity(2);
-    let registry = Registry::new();
     let mut rng = ChaCha20Rng::seed_from_u64(3);
 
     let sealed = invitation::create(&alice, &bob.public_bundle(), None, None, INVITE_NS, &mut rng).expect("invite");
@@ -58,24 +121,7 @@ fn corpus(messages: usize) -> Value {
     assert_eq!(sealed.topics[0], topic::invite(bob.address()));
     let invite = envelope(&sealed.topics[0], sealed.timestamp_ns, &sealed.payload);
 
-    let envelopes: Vec<Value> = (0..messages)
-        .map(|i| {
-            let (sender, name) = if i % 2 == 0 { (&alice, "alice") } else { (&bob, "bob") };
-            let text = format!("message {i:04} from {name}: the quick brown fox jumps over the lazy dog");
-            let payload = registry.encode(&TextCodec::id(), &Content::Text(text), None).expect("text encodes");
-            let created_ns = INVITE_NS + (i as u64 + 1) * NS_PER_MS;
-            let out = message::encode_v2(
-                sender,
-                &conv.topic,
-                conv.key_material.expose(),
-                &payload,
-                created_ns,
-                false,
-                &mut rng,
-            );
-            envelope(&out.topics[0], out.timestamp_ns, &out.bytes)
-        })
-        .collect();
+    let envelopes = messages(&alice, &bob, conv, messages_n, &mut rng);
 
     let contacts: Vec<Value> = [&alice, &bob]
         .iter()
@@ -83,10 +129,7 @@ fn corpus(messages: usize) -> Value {
         .collect();
 
     json!({
-        "reader": {
-            "keys": B64.encode(bob.to_v1_bytes().expect("keys are legacy-convertible")),
-            "address": bob.address().as_str(),
-        },
+        "reader": reader(&bob),
         "conversation": {
             "topic": conv.topic,
             // From the reader's side: the peer is the inviter.
@@ -102,15 +145,25 @@ fn corpus(messages: usize) -> Value {
 }
 
 fn main() -> ExitCode {
-    let usage = "usage: bench_corpus --out FILE [--messages N]";
+    let usage = "usage: bench_corpus --out FILE [--messages N] [--conversations C [--meta-out FILE]]";
     let mut out = None;
+    let mut meta_out = None;
     let mut messages = 1000usize;
+    let mut conversations = 1usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
             ("--out", Some(v)) => out = Some(v),
+            ("--meta-out", Some(v)) => meta_out = Some(v),
+            ("--conversations", Some(v)) => match v.parse() {
+                Ok(n) if n > 0 => conversations = n,
+                _ => {
+                    eprintln!("{usage}");
+                    return ExitCode::from(2);
+                }
+            },
             ("--messages", Some(v)) => match v.parse() {
-                Ok(n) if n > 0 => messages = n,
+                Ok(n) => messages = n,
                 _ => {
                     eprintln!("{usage}");
                     return ExitCode::from(2);
@@ -126,11 +179,23 @@ fn main() -> ExitCode {
         eprintln!("{usage}");
         return ExitCode::from(2);
     };
-    let text = serde_json::to_string_pretty(&corpus(messages)).expect("JSON serializes") + "\n";
+    if conversations == 1 && messages == 0 {
+        eprintln!("{usage} (one conversation needs at least one message)");
+        return ExitCode::from(2);
+    }
+    let value = if conversations > 1 { sync_corpus(conversations, messages) } else { corpus(messages) };
+    if let Some(meta_out) = meta_out {
+        let meta = json!({ "reader": value["reader"], "conversations": value["conversations"] });
+        if let Err(e) = std::fs::write(&meta_out, meta.to_string() + "\n") {
+            eprintln!("writing {meta_out}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let text = serde_json::to_string(&value).expect("JSON serializes") + "\n";
     if let Err(e) = std::fs::write(&out, text) {
         eprintln!("writing {out}: {e}");
         return ExitCode::FAILURE;
     }
-    eprintln!("wrote {messages} messages to {out}");
+    eprintln!("wrote {conversations} conversation(s) of {messages} messages to {out}");
     ExitCode::SUCCESS
 }

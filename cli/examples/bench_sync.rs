@@ -1,0 +1,168 @@
+//! Syncing over HTTP, for the side-by-side host benchmark (`scripts/bench-hosts.sh`): the engine
+//! and the command-line client's blocking transport against a node on loopback (the devnode,
+//! started without auth and rate limits), on the multi-conversation corpora of `bench_corpus`.
+//!
+//! ```text
+//! bench_sync --node URL --load FILE...         publish every invitation and message of the corpora
+//! bench_sync --node URL --list META [--runs N] a fresh client lists the reader's conversations
+//! bench_sync --node URL --sync META [--runs N] ... and then reads every message of each
+//! bench_sync --node URL --sync META --rss      one sync, then the process's peak resident set
+//! ```
+//!
+//! META is the corpus's `--meta-out` file (the reader and the conversations' counts); a whole
+//! corpus works too.
+//!
+//! Each timed run starts from a new engine restored from the reader's keys (nothing cached), and
+//! checks that it found every conversation and message of the corpus. Prints one JSON line: the
+//! median, minimum and maximum in ms over the runs (after one untimed warm-up), or the peak
+//! resident set in KiB.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use xmtp_cli::session::Session;
+use xmtp_cli::transport::Transport;
+use xmtp_core::client::{Client, Event, MessageQuery};
+use xmtp_core::keys::PrivateKeyBundle;
+
+fn read(path: &str) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+/// Publish the corpus's envelopes, 500 at a time.
+fn load(node: &str, corpus: &Value) -> Result<usize, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(60))).build().into();
+    let mut all: Vec<&Value> = Vec::new();
+    for key in ["invites", "envelopes"] {
+        all.extend(corpus[key].as_array().ok_or(format!("the corpus has no {key}"))?);
+    }
+    for chunk in all.chunks(500) {
+        let body = json!({ "envelopes": chunk }).to_string();
+        let response = agent
+            .post(format!("{node}/message/v1/publish"))
+            .header("Content-Type", "application/json")
+            .send(body)
+            .map_err(|e| format!("publish: {e}"))?;
+        if response.status() != 200 {
+            return Err(format!("publish: HTTP {}", response.status()));
+        }
+    }
+    Ok(all.len())
+}
+
+/// A fresh engine of the reader, over a new transport.
+fn session(node: &str, corpus: &Value) -> Result<Session, String> {
+    let keys = B64
+        .decode(corpus["reader"]["keys"].as_str().ok_or("the corpus has no reader keys")?)
+        .map_err(|e| format!("reader keys: {e}"))?;
+    let keys = PrivateKeyBundle::from_bytes(&keys).map_err(|e| format!("reader keys: {e}"))?;
+    let transport = Transport::new(node, None)?;
+    Ok(Session { client: Client::new(keys, Box::new(rand_core::OsRng)), transport, verbose: false })
+}
+
+/// List the conversations; with `messages`, read each one's messages too. Returns the counts.
+fn sync(node: &str, corpus: &Value, messages: bool) -> Result<(usize, usize), String> {
+    let mut s = session(node, corpus)?;
+    let now = xmtp_cli::session::now_ns();
+    let op = s.client.sync_conversations(now);
+    s.run(op)?;
+    let topics: Vec<String> = s.client.conversations().iter().map(|c| c.topic.clone()).collect();
+    let mut read = 0;
+    if messages {
+        for topic in &topics {
+            let op = s.client.messages(topic, MessageQuery::default());
+            match s.run(op)?.0 {
+                Event::Messages { messages, .. } => read += messages.len(),
+                other => return Err(format!("unexpected event {other:?}")),
+            }
+        }
+    }
+    Ok((topics.len(), read))
+}
+
+fn expected(corpus: &Value) -> Result<(usize, usize), String> {
+    let list = corpus["conversations"].as_array().ok_or("the corpus has no conversations")?;
+    let messages = list.iter().map(|c| c["messages"].as_u64().unwrap_or(0) as usize).sum();
+    Ok((list.len(), messages))
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn run() -> Result<Value, String> {
+    let usage = "usage: bench_sync --node URL (--load FILE... | --list FILE | --sync FILE) [--runs N] [--rss]";
+    let mut args = std::env::args().skip(1);
+    let (mut node, mut mode, mut files, mut runs, mut rss) = (None, None, Vec::new(), 5usize, false);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--node" => node = args.next(),
+            "--load" | "--list" | "--sync" => mode = Some(arg.clone()),
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).filter(|&n| n > 0).ok_or(usage)?,
+            "--rss" => rss = true,
+            f if !f.starts_with("--") => files.push(f.to_string()),
+            _ => return Err(usage.into()),
+        }
+    }
+    let (Some(node), Some(mode)) = (node, mode) else { return Err(usage.into()) };
+    let node = node.trim_end_matches('/').to_string();
+    if mode == "--load" {
+        let mut n = 0;
+        for f in &files {
+            n += load(&node, &read(f)?)?;
+        }
+        return Ok(json!({ "published": n }));
+    }
+    let [file] = files.as_slice() else { return Err(usage.into()) };
+    let corpus = read(file)?;
+    let want = expected(&corpus)?;
+    let messages = mode == "--sync";
+    let check = |got: (usize, usize)| {
+        let want = if messages { want } else { (want.0, 0) };
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("found {got:?} (conversations, messages), the corpus has {want:?}"))
+        }
+    };
+    if rss {
+        check(sync(&node, &corpus, messages)?)?;
+        return Ok(json!({ "op": "sync", "messages": want.1, "peak_rss_kib": peak_rss_kib() }));
+    }
+    check(sync(&node, &corpus, messages)?)?;
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        check(sync(&node, &corpus, messages)?)?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    Ok(json!({
+        "op": if messages { "sync" } else { "list" },
+        "conversations": want.0,
+        "messages": if messages { want.1 } else { 0 },
+        "runs": runs,
+        "median_ms": ms[ms.len() / 2],
+        "min_ms": ms[0],
+        "max_ms": ms[ms.len() - 1],
+    }))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(v) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench_sync: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

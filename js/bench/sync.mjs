@@ -1,0 +1,117 @@
+// Syncing with the npm package and with @xmtp/xmtp-js 13.0.4 against the same node (the devnode
+// on loopback, loaded by the Rust example `bench_sync --load`), for scripts/bench-hosts.sh:
+//
+//   node js/bench/sync.mjs --node URL --list META [--runs R]
+//       a fresh client of the reader lists its conversations (opens every invitation)
+//   node js/bench/sync.mjs --node URL --sync META [--runs R]
+//       ... and then reads every message of each conversation, one conversation after another
+//   node js/bench/sync.mjs --node URL --sync META --rss xmtp-rs|xmtp-js
+//       one sync by one client in this fresh process, then the process's peak resident set
+//
+// META is the corpus's `--meta-out` file from `bench_corpus` (the reader's keys and the
+// conversations' counts). Every run starts from a new client (nothing cached; creating it is not
+// timed) and checks that it found every conversation and message. The two clients alternate run
+// by run, so that both see the same machine. Prints one JSON line: median, minimum and maximum
+// in ms per client, or the peak resident set in KiB.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const require = createRequire(join(root, "tests", "interop", "js", "package.json"));
+
+function arg(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+const node = arg("node");
+const op = arg("list") !== undefined ? "list" : arg("sync") !== undefined ? "sync" : undefined;
+if (!node || !op) {
+  console.error("usage: sync.mjs --node URL (--list META | --sync META) [--runs R] [--rss xmtp-rs|xmtp-js]");
+  process.exit(2);
+}
+const meta = JSON.parse(readFileSync(arg(op), "utf8"));
+const runs = Number(arg("runs") ?? "5");
+const rss = arg("rss");
+const keys = new Uint8Array(Buffer.from(meta.reader.keys, "base64"));
+const want = {
+  conversations: meta.conversations.length,
+  messages: op === "sync" ? meta.conversations.reduce((n, c) => n + c.messages, 0) : 0,
+};
+
+// Each client: `open()` makes a fresh client; `sync(client)` returns the counts it found.
+const clients = {
+  "xmtp-rs": {
+    async open() {
+      const { Client } = await import(join(root, "js", "dist", "index.js"));
+      return Client.fromKeys(keys, { apiUrl: node });
+    },
+    async close(c) {
+      await c.close();
+    },
+  },
+  "xmtp-js": {
+    async open() {
+      const { Client } = require("@xmtp/xmtp-js");
+      return Client.create(null, { env: "local", apiUrl: node, privateKeyOverride: keys, skipContactPublishing: true });
+    },
+    async close(c) {
+      await c.close();
+    },
+  },
+};
+
+async function sync(c) {
+  const conversations = await c.conversations.list();
+  let messages = 0;
+  if (op === "sync") {
+    for (const conversation of conversations) messages += (await conversation.messages()).length;
+  }
+  return { conversations: conversations.length, messages };
+}
+
+async function once(name) {
+  const client = await clients[name].open();
+  try {
+    const t = performance.now();
+    const got = await sync(client);
+    const ms = performance.now() - t;
+    if (got.conversations !== want.conversations || got.messages !== want.messages) {
+      throw new Error(`${name} found ${JSON.stringify(got)}, the corpus has ${JSON.stringify(want)}`);
+    }
+    return ms;
+  } finally {
+    await clients[name].close(client);
+  }
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { median_ms: median, min_ms: s[0], max_ms: s[s.length - 1] };
+};
+
+if (rss) {
+  if (!clients[rss]) throw new Error(`--rss: ${rss}?`);
+  await once(rss);
+  console.log(JSON.stringify({ op, client: rss, messages: want.messages, peak_rss_kib: process.resourceUsage().maxRSS }));
+} else {
+  const times = { "xmtp-rs": [], "xmtp-js": [] };
+  for (const name of Object.keys(times)) await once(name); // warm-up
+  for (let i = 0; i < runs; i++) {
+    for (const name of Object.keys(times)) times[name].push(await once(name));
+  }
+  console.log(
+    JSON.stringify({
+      op,
+      ...want,
+      runs,
+      xmtprs: stats(times["xmtp-rs"]),
+      xmtpjs: stats(times["xmtp-js"]),
+      node: process.version,
+    }),
+  );
+}
