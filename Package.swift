@@ -41,6 +41,8 @@ let package = Package(
         .executableTarget(name: "xmtp-decrypt-one", dependencies: ["Xmtp"], path: "swift/Sources/DecryptOne"),
         // The read benchmark (`scripts/swift.sh --bench`): the package, and its generated bindings alone.
         .executableTarget(name: "xmtp-bench-read", dependencies: ["Xmtp", "XmtpFFI"], path: "swift/Sources/BenchRead"),
+        // Listing, syncing and sending against a loaded node (`scripts/swift.sh --bench-sync`).
+        .executableTarget(name: "xmtp-bench-sync", dependencies: ["Xmtp"], path: "swift/Sources/BenchSync"),
         .testTarget(
             name: "XmtpTests",
             dependencies: ["Xmtp", "XmtpFFI", "xmtp-decrypt-one"],

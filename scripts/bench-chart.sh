@@ -3,7 +3,8 @@
 # One group of bars per operation (time relative to the Rust core, log scale), one bar per host;
 # when the results have the packages' rows, a panel with reading per message in each host (the
 # Rust facade, Kotlin, Swift, the npm package, xmtp-js); when they have the sync rows, a panel
-# with listing, syncing and memory over HTTP (Rust core, npm package, xmtp-js). Drawn by matplotlib (installed with pip into a cache directory when missing).
+# with listing, syncing, sending and memory over HTTP (Rust core, Kotlin, Swift, the npm
+# package, xmtp-js). Drawn by matplotlib (installed with pip into a cache directory when missing).
 set -euo pipefail
 [[ $# -eq 2 ]] || { echo "usage: $0 RESULTS.json OUT.svg" >&2; exit 2; }
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/xmtp-rs/bench-venv"
@@ -25,7 +26,7 @@ packages = results.get("packages") or {}
 npm, bindings = packages.get("npm"), packages.get("hosts") or []
 sync = results.get("sync") or []
 two = bool(npm or bindings)
-ratios = [3] + ([2] if two else []) + ([2] if sync else [])
+ratios = [3] + ([2] if two else []) + ([3] if sync else [])
 fig, axes = plt.subplots(1, len(ratios), figsize=(4.7 * sum(ratios) / 2 + 2, 4.2),
                          gridspec_kw={"width_ratios": ratios}, squeeze=False)
 axes = list(axes[0])
@@ -67,16 +68,18 @@ if two:
 if sync:
     # Over HTTP against one devnode: each client's time (memory) relative to the Rust core's.
     sx = axes[-1]
-    clients = [("Rust core", "rust"), ("npm package", "npm"), ("xmtp-js 13.0.4", "js")]
+    clients = [("Rust core", "rust", "C0"), ("Kotlin", "kotlin", "C5"), ("Swift", "swift", "C6"),
+               ("npm package", "npm", "C4"), ("xmtp-js 13.0.4", "js", "C1")]
     w = 0.8 / len(clients)
-    for i, (name, key) in enumerate(clients):
-        values = [r[key] / r["rust"] for r in sync]
-        drawn = sx.bar([x + i * w for x in range(len(sync))], values, w, label=name, color=f"C{[0, 4, 1][i]}")
+    for i, (name, key, color) in enumerate(clients):
+        have = [(x, r[key] / r["rust"]) for x, r in enumerate(sync) if r.get(key)]
+        values = [v for _, v in have]
+        drawn = sx.bar([x + i * w for x, _ in have], values, w, label=name, color=color)
         for bar, value in zip(drawn, values):
             sx.annotate(f"{value:.3g}×", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=8)
     sx.set_yscale("log")
-    sx.set_xticks([x + w for x in range(len(sync))])
+    sx.set_xticks([x + w * (len(clients) - 1) / 2 for x in range(len(sync))])
     sx.set_xticklabels([r["short"] for r in sync], fontsize=8)
     sx.set_title("over HTTP, one devnode (relative to the Rust core)", fontsize=10)
     sx.legend(fontsize=8)

@@ -18,10 +18,11 @@
 # facade, alternating, in rounds (the ratio of each round; its median is checked, quick mode
 # too); the npm package beside xmtp-js in one Node process (read, prepare, send; full mode).
 #
-# Syncing over HTTP (full mode): the Rust core (engine + the CLI's blocking transport), the npm
-# package and xmtp-js against one devnode on loopback (release build): listing 2,000 invitations,
-# syncing 100 conversations x 100 messages (list, then every conversation's messages), and each
-# one's peak resident memory in a fresh process after that sync of 10,000 messages.
+# Over HTTP (full mode): the Rust core (engine + the CLI's blocking transport), Kotlin, Swift, the
+# npm package and xmtp-js against one devnode on loopback (release build): listing 2,000
+# invitations, syncing 100 conversations x 100 messages (list, then every conversation's
+# messages), sending one message; and the peak resident memory of a fresh process after that
+# sync of 10,000 messages (the Rust core, the npm package, xmtp-js).
 #
 # Needs cargo, Node.js >= 20 and npm (the xmtp-js harness is set up with npm ci); the chart needs
 # python3 and matplotlib (installed with pip into a cache directory when missing).
@@ -42,7 +43,7 @@ if [[ ! -d $js/node_modules/@xmtp/xmtp-js ]]; then
 fi
 
 if ((quick)); then
-  messages=200; rust_runs=10; js_runs=3; op_runs=5; rss_messages=0; host_runs=10; host_rounds=3; sync_runs=0
+  messages=200; rust_runs=10; js_runs=3; op_runs=5; rss_messages=0; host_runs=10; host_rounds=5; sync_runs=0
 else
   messages=1000; rust_runs=30; js_runs=5; op_runs=30; rss_messages=10000; host_runs=30; host_rounds=5; sync_runs=3
 fi
@@ -88,19 +89,24 @@ if ((quick == 0)); then
   echo "== npm package (Node)" >&2
   "$root/scripts/js.sh" --bench --runs "$js_runs" | tail -1 >"$tmp/host-npm.json"
 
-  echo "== syncing over HTTP: Rust core, npm package, xmtp-js against one devnode" >&2
+  echo "== over HTTP against one devnode: Rust core, npm package, xmtp-js, Kotlin, Swift" >&2
   cargo build --release -q -p xmtp-devnode --bin xmtp-devnode -p xmtp-cli --example bench_sync >&2
   "$ex/bench_corpus" --out "$tmp/sync.json" --meta-out "$tmp/sync.meta.json" --conversations 100 --messages 100 >&2
   "$ex/bench_corpus" --out "$tmp/list.json" --meta-out "$tmp/list.meta.json" --conversations 2000 --messages 0 >&2
+  "$ex/bench_corpus" --out "$tmp/send.json" --meta-out "$tmp/send.meta.json" --conversations 2 --messages 0 >&2
   # shellcheck source=devnode-lib.sh
   source "$root/scripts/devnode-lib.sh"
   trap 'kill "${devnode_pid:-}" 2>/dev/null || true; wait "${devnode_pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
   DEVNODE_PROFILE=release start_devnode "$tmp" --no-auth
-  "$ex/bench_sync" --node "$devnode_url" --load "$tmp/sync.json" "$tmp/list.json" >&2
-  rm -f "$tmp/sync.json" "$tmp/list.json"
-  for op in list sync; do
-    "$ex/bench_sync" --node "$devnode_url" "--$op" "$tmp/$op.meta.json" --runs "$sync_runs" >"$tmp/rust-$op.json"
-    node "$root/js/bench/sync.mjs" --node "$devnode_url" "--$op" "$tmp/$op.meta.json" --runs "$sync_runs" >"$tmp/node-$op.json"
+  "$ex/bench_sync" --node "$devnode_url" --load "$tmp/sync.json" "$tmp/list.json" "$tmp/send.json" >&2
+  rm -f "$tmp/sync.json" "$tmp/list.json" "$tmp/send.json"
+  for op in list sync send; do
+    runs=$sync_runs
+    [[ $op == send ]] && runs=50
+    "$ex/bench_sync" --node "$devnode_url" "--$op" "$tmp/$op.meta.json" --runs "$runs" >"$tmp/rust-$op.json"
+    node "$root/js/bench/sync.mjs" --node "$devnode_url" "--$op" "$tmp/$op.meta.json" --runs "$runs" >"$tmp/node-$op.json"
+    "$root/scripts/kotlin.sh" --bench-sync "$devnode_url" "$op" "$tmp/$op.meta.json" "$runs" | tail -1 >"$tmp/kotlin-$op.json"
+    "$root/scripts/swift.sh" --bench-sync "$devnode_url" "$op" "$tmp/$op.meta.json" "$runs" | tail -1 >"$tmp/swift-$op.json"
   done
   "$ex/bench_sync" --node "$devnode_url" --sync "$tmp/sync.meta.json" --rss >"$tmp/rss-rust.json"
   for client in xmtp-rs xmtp-js; do
@@ -180,20 +186,32 @@ if (hosts.length || npm) {
 const sync = [];
 if (optional("rust-sync.json")) {
   const span = (t) => `${fmt(t.median_ms)} (${fmt(t.min_ms)}–${fmt(t.max_ms)})`;
-  lines.push("", "| over HTTP, one devnode on loopback | Rust core | npm package (Node) | xmtp-js 13.0.4 | xmtp-js ÷ Rust | xmtp-js ÷ npm |", "| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const [op, label] of [["list", "list 2,000 invitations, ms"], ["sync", "sync 100 conversations × 100 messages, ms"]]) {
-    const r = read(`rust-${op}.json`), n = read(`node-${op}.json`);
-    sync.push({ short: op === "list" ? "list 2,000 invitations" : "sync 100×100", op: label, rust: r.median_ms, npm: n.xmtprs.median_ms, js: n.xmtpjs.median_ms, runs: r.runs, spread: { rust: [r.min_ms, r.max_ms], npm: [n.xmtprs.min_ms, n.xmtprs.max_ms], js: [n.xmtpjs.min_ms, n.xmtpjs.max_ms] } });
-    lines.push(`| ${label} (median of ${r.runs}, min–max) | ${span(r)} | ${span(n.xmtprs)} | ${span(n.xmtpjs)} | ${fmt(n.xmtpjs.median_ms / r.median_ms)}× | ${fmt(n.xmtpjs.median_ms / n.xmtprs.median_ms)}× |`);
-    checks.push({ what: `${label}: xmtp-js ÷ npm package`, value: n.xmtpjs.median_ms / n.xmtprs.median_ms, target: ">= 5", ok: n.xmtpjs.median_ms / n.xmtprs.median_ms >= 5 });
+  lines.push("", "| over HTTP, one devnode on loopback: median (min–max) | Rust core | Kotlin (JVM) | Swift | npm package (Node) | xmtp-js 13.0.4 | xmtp-js ÷ Rust | xmtp-js ÷ npm |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const labels = { list: ["list 2,000 invitations", "list 2,000 invitations, ms"], sync: ["sync 100×100", "sync 100 conversations × 100 messages, ms"], send: ["send one message", "send one message, ms"] };
+  for (const op of ["list", "sync", "send"]) {
+    const [short, label] = labels[op];
+    const r = read(`rust-${op}.json`), n = read(`node-${op}.json`), k = read(`kotlin-${op}.json`), sw = read(`swift-${op}.json`);
+    sync.push({ short, op: label, rust: r.median_ms, kotlin: k.median_ms, swift: sw.median_ms, npm: n.xmtprs.median_ms, js: n.xmtpjs.median_ms, runs: r.runs,
+      spread: { rust: [r.min_ms, r.max_ms], kotlin: [k.min_ms, k.max_ms], swift: [sw.min_ms, sw.max_ms], npm: [n.xmtprs.min_ms, n.xmtprs.max_ms], js: [n.xmtpjs.min_ms, n.xmtpjs.max_ms] } });
+    lines.push(`| ${label} (${r.runs} runs) | ${span(r)} | ${span(k)} | ${span(sw)} | ${span(n.xmtprs)} | ${span(n.xmtpjs)} | ${fmt(n.xmtpjs.median_ms / r.median_ms)}× | ${fmt(n.xmtpjs.median_ms / n.xmtprs.median_ms)}× |`);
+    if (op !== "send") checks.push({ what: `${label}: xmtp-js ÷ npm package`, value: n.xmtpjs.median_ms / n.xmtprs.median_ms, target: ">= 5", ok: n.xmtpjs.median_ms / n.xmtprs.median_ms >= 5 });
   }
   const kib = (f) => read(f).peak_rss_kib / 1024;
   const mem = { short: "peak memory, sync", op: "peak memory after syncing 10,000 messages, MiB", rust: kib("rss-rust.json"), npm: kib("rss-xmtp-rs.json"), js: kib("rss-xmtp-js.json") };
   sync.push(mem);
-  lines.push(`| ${mem.op} (one fresh process each; Node's own is in both Node figures) | ${fmt(mem.rust)} | ${fmt(mem.npm)} | ${fmt(mem.js)} | ${fmt(mem.js / mem.rust)}× | ${fmt(mem.js / mem.npm)}× |`);
+  lines.push(`| ${mem.op} (a fresh process each; Node's own memory is in both Node figures) | ${fmt(mem.rust)} | | | ${fmt(mem.npm)} | ${fmt(mem.js)} | ${fmt(mem.js / mem.rust)}× | ${fmt(mem.js / mem.npm)}× |`);
 }
+// The machine, and how far apart whole repeated measurements were in this run: the packages'
+// rounds and the list and sync runs (the largest (max - min) / median). Single operations timed
+// many times (a send, a prepare) have outliers of their own, shown as their min-max.
+const os = require("node:os");
+const spreads = sync.filter((r) => r.short !== "send one message").flatMap((r) => Object.entries(r.spread || {}).map(([k, [min, max]]) => (max - min) / r[k]));
+for (const h of hosts) spreads.push((h.ratio_max - h.ratio_min) / h.ratio);
+const tolerance = spreads.length ? Math.max(...spreads) : undefined;
+const machine = { cpu: os.cpus()[0]?.model, cpus: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+lines.unshift(`Measured by \`scripts/bench-hosts.sh\` in one run on ${machine.cpu} (${machine.cpus} cores, ${machine.memory_gib} GiB, ${machine.platform}, Node ${machine.node}). Figures are medians. Repeated whole measurements in this run (the packages' rounds, the list and sync runs) were at most ${tolerance === undefined ? "(not measured)" : `${(tolerance * 100).toFixed(0)}%`} apart (max − min over the median): the tolerance to expect between reruns on this shared machine.`, "");
 const result = {
-  machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: require("node:os").cpus().length },
+  machine, tolerance,
   rust: { read: rustRead, ops: rustOps, parallel: rustPar },
   xmtpjs: { read: jsRead, ops: jsOps },
   packages: { npm, hosts },

@@ -11,6 +11,8 @@
 #   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade):
 #                                      BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches each
 #                                      (default 10), the two alternating; one JSON line each
+#   scripts/kotlin.sh --bench-sync NODE OP META [RUNS]
+#                                      list, sync or send against a loaded node (bench-hosts.sh)
 #   scripts/kotlin.sh --size           the library as shipped (profile ffi-release, no testing
 #                                      feature): its size, stripped, for x86_64 Linux
 set -euo pipefail
@@ -111,19 +113,27 @@ fi
 [[ $mode == --build ]] && exit 0
 classpath="$build/xmtp-tests.jar:$cp_test:$klib/kotlin-stdlib.jar"
 
-if [[ $mode == --bench ]]; then
-  # Reading 1,000 V2 messages through the Kotlin API and through the Rust facade, same run,
-  # same release library (with the testing feature, which the generated bindings expect).
-  runs=${BENCH_RUNS:-10}
+if [[ $mode == --bench || $mode == --bench-sync ]]; then
+  # The release library (with the testing feature, which the generated bindings expect).
   cargo build -q --release -p xmtp-ffi --features testing --lib --example bench_facade_read
-  cargo run -q --release -p xmtp-core --example bench_corpus -- --out "$tmp/corpus.json" >/dev/null
   if stale "$build/xmtp-bench.jar" "$build/xmtp.jar" kotlin/src/bench; then
     "$kotlinc" -jvm-target 17 -Werror -Xfriend-paths="$build/xmtp.jar" -cp "$cp_main:$build/xmtp.jar" \
       -d "$build/xmtp-bench.jar" kotlin/src/bench/kotlin
   fi
+  bench_java=(java -Djna.library.path="$target/release"
+    -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar")
+fi
+if [[ $mode == --bench-sync ]]; then
+  # NODE OP META [RUNS] (see kotlin/src/bench/kotlin/dev/xmtprs/BenchSync.kt).
+  "${bench_java[@]}" dev.xmtprs.BenchSync "$@"
+  exit 0
+fi
+if [[ $mode == --bench ]]; then
+  # Reading 1,000 V2 messages through the Kotlin API and through the Rust facade, same run.
+  runs=${BENCH_RUNS:-10}
+  cargo run -q --release -p xmtp-core --example bench_corpus -- --out "$tmp/corpus.json" >/dev/null
   for ((round = 0; round < ${BENCH_ROUNDS:-3}; round++)); do
-    java -Djna.library.path="$target/release" -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar" \
-      dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
+    "${bench_java[@]}" dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
     "$target/release/examples/bench_facade_read" "$tmp/corpus.json" "$runs"
   done
   exit 0

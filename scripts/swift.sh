@@ -17,6 +17,8 @@
 #   scripts/swift.sh --bench         read benchmark: the Swift API vs the Rust facade (release),
 #                                    BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches
 #                                    (default 10), the two alternating; one JSON line each
+#   scripts/swift.sh --bench-sync NODE OP META [RUNS]
+#                                    list, sync or send against a loaded node (bench-hosts.sh)
 #   XMTP_SWIFT_PROFILE=release scripts/swift.sh   test against the release library
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,7 +34,7 @@ if [[ ${1:-} == --* ]]; then
   mode=$1
   shift
 fi
-[[ $mode == --bench ]] && profile=release
+[[ $mode == --bench || $mode == --bench-sync ]] && profile=release
 
 die() {
   echo "swift: error: $*" >&2
@@ -134,9 +136,19 @@ if ! cmp -s "$target/$profile/libxmtp_ffi.a" "$libdir/libxmtp_ffi.a"; then
   cp "$target/$profile/libxmtp_ffi.a" "$libdir/libxmtp_ffi.a"
   # SwiftPM does not track the library: remove what links it, so that it is linked again.
   in_swift "[ ! -d $scratch ] || find $scratch -maxdepth 3 -type f \( -name XmtpPackageTests.xctest \
-    -o -name xmtp-decrypt-one -o -name xmtp-bench-read \) -delete"
+    -o -name xmtp-decrypt-one -o -name xmtp-bench-read -o -name xmtp-bench-sync \) -delete"
 fi
 
+if [[ $mode == --bench-sync ]]; then
+  # NODE OP META [RUNS] (see swift/Sources/BenchSync/main.swift); the chroot sees the clone only.
+  [[ $# -ge 3 ]] || die "usage: $0 --bench-sync NODE OP META [RUNS]"
+  mkdir -p swift/.scratch
+  cp "$3" swift/.scratch/bench-meta.json
+  in_swift "${swift_env[@]}" "swift build -q -c release --scratch-path $scratch --product xmtp-bench-sync"
+  in_swift "${swift_env[@]}" "$scratch/release/xmtp-bench-sync $1 $2 swift/.scratch/bench-meta.json ${4:-3}"
+  rm -f swift/.scratch/bench-meta.json
+  exit 0
+fi
 if [[ $mode == --bench ]]; then
   # Reading 1,000 V2 messages through the Swift API and through the Rust facade, same run,
   # same release library (with the testing feature, which the generated bindings expect).

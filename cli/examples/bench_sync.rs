@@ -7,6 +7,8 @@
 //! bench_sync --node URL --list META [--runs N] a fresh client lists the reader's conversations
 //! bench_sync --node URL --sync META [--runs N] ... and then reads every message of each
 //! bench_sync --node URL --sync META --rss      one sync, then the process's peak resident set
+//! bench_sync --node URL --send META [--runs N] send one text message at a time to the first
+//!                                              conversation (encode, sign, encrypt, publish)
 //! ```
 //!
 //! META is the corpus's `--meta-out` file (the reader and the conversations' counts); a whole
@@ -14,7 +16,7 @@
 //!
 //! Each timed run starts from a new engine restored from the reader's keys (nothing cached), and
 //! checks that it found every conversation and message of the corpus. Prints one JSON line: the
-//! median, minimum and maximum in ms over the runs (after one untimed warm-up), or the peak
+//! median, minimum and maximum in ms over the runs (after one untimed warm-up; ten for sends), or the peak
 //! resident set in KiB.
 
 use std::process::ExitCode;
@@ -25,7 +27,8 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use xmtp_cli::session::Session;
 use xmtp_cli::transport::Transport;
-use xmtp_core::client::{Client, Event, MessageQuery};
+use xmtp_core::client::{Client, Event, MessageQuery, SendOptions};
+use xmtp_core::content::{Content, TextCodec};
 use xmtp_core::keys::PrivateKeyBundle;
 
 fn read(path: &str) -> Result<Value, String> {
@@ -84,6 +87,32 @@ fn sync(node: &str, corpus: &Value, messages: bool) -> Result<(usize, usize), St
     Ok((topics.len(), read))
 }
 
+/// Untimed sends before the timed ones, in every host (JIT compilers warm up).
+const SEND_WARM_UP: usize = 10;
+
+/// Sync, then time `runs` sends (after [`SEND_WARM_UP`] untimed) to the first conversation, one
+/// at a time.
+fn send(node: &str, corpus: &Value, runs: usize) -> Result<Vec<f64>, String> {
+    let mut s = session(node, corpus)?;
+    let op = s.client.sync_conversations(xmtp_cli::session::now_ns());
+    s.run(op)?;
+    let topic = s.client.conversations().first().ok_or("no conversation to send to")?.topic.clone();
+    let mut ms = Vec::with_capacity(runs);
+    for i in 0..runs + SEND_WARM_UP {
+        let t = Instant::now();
+        let text = Content::Text(format!("benchmark message {i}"));
+        let (op, _) = s
+            .client
+            .send(&topic, &TextCodec::id(), &text, SendOptions::default(), xmtp_cli::session::now_ns())
+            .map_err(|e| format!("send: {e}"))?;
+        s.run(op)?;
+        if i >= SEND_WARM_UP {
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(ms)
+}
+
 fn expected(corpus: &Value) -> Result<(usize, usize), String> {
     let list = corpus["conversations"].as_array().ok_or("the corpus has no conversations")?;
     let messages = list.iter().map(|c| c["messages"].as_u64().unwrap_or(0) as usize).sum();
@@ -97,13 +126,14 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn run() -> Result<Value, String> {
-    let usage = "usage: bench_sync --node URL (--load FILE... | --list FILE | --sync FILE) [--runs N] [--rss]";
+    let usage =
+        "usage: bench_sync --node URL (--load FILE... | --list META | --sync META | --send META) [--runs N] [--rss]";
     let mut args = std::env::args().skip(1);
     let (mut node, mut mode, mut files, mut runs, mut rss) = (None, None, Vec::new(), 5usize, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--node" => node = args.next(),
-            "--load" | "--list" | "--sync" => mode = Some(arg.clone()),
+            "--load" | "--list" | "--sync" | "--send" => mode = Some(arg.clone()),
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).filter(|&n| n > 0).ok_or(usage)?,
             "--rss" => rss = true,
             f if !f.starts_with("--") => files.push(f.to_string()),
@@ -121,6 +151,9 @@ fn run() -> Result<Value, String> {
     }
     let [file] = files.as_slice() else { return Err(usage.into()) };
     let corpus = read(file)?;
+    if mode == "--send" {
+        return Ok(timing("send", send(&node, &corpus, runs)?));
+    }
     let want = expected(&corpus)?;
     let messages = mode == "--sync";
     let check = |got: (usize, usize)| {
@@ -142,16 +175,18 @@ fn run() -> Result<Value, String> {
         check(sync(&node, &corpus, messages)?)?;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    let mut out = timing(if messages { "sync" } else { "list" }, ms);
+    out["conversations"] = json!(want.0);
+    out["messages"] = json!(if messages { want.1 } else { 0 });
+    Ok(out)
+}
+
+/// Median, minimum and maximum of timings (ms).
+fn timing(op: &str, mut ms: Vec<f64>) -> Value {
     ms.sort_by(f64::total_cmp);
-    Ok(json!({
-        "op": if messages { "sync" } else { "list" },
-        "conversations": want.0,
-        "messages": if messages { want.1 } else { 0 },
-        "runs": runs,
-        "median_ms": ms[ms.len() / 2],
-        "min_ms": ms[0],
-        "max_ms": ms[ms.len() - 1],
-    }))
+    let n = ms.len();
+    let median = if n % 2 == 1 { ms[n / 2] } else { (ms[n / 2 - 1] + ms[n / 2]) / 2.0 };
+    json!({ "op": op, "runs": n, "median_ms": median, "min_ms": ms[0], "max_ms": ms[n - 1] })
 }
 
 fn main() -> ExitCode {

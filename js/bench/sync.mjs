@@ -7,6 +7,9 @@
 //       ... and then reads every message of each conversation, one conversation after another
 //   node js/bench/sync.mjs --node URL --sync META --rss xmtp-rs|xmtp-js
 //       one sync by one client in this fresh process, then the process's peak resident set
+//   node js/bench/sync.mjs --node URL --send META [--runs R]
+//       each client lists, then sends R text messages one at a time to the first conversation
+//       (after 10 untimed, as every host's benchmark does), per message
 //
 // META is the corpus's `--meta-out` file from `bench_corpus` (the reader's keys and the
 // conversations' counts). Every run starts from a new client (nothing cached; creating it is not
@@ -28,9 +31,9 @@ function arg(name) {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 const node = arg("node");
-const op = arg("list") !== undefined ? "list" : arg("sync") !== undefined ? "sync" : undefined;
+const op = ["list", "sync", "send"].find((o) => arg(o) !== undefined);
 if (!node || !op) {
-  console.error("usage: sync.mjs --node URL (--list META | --sync META) [--runs R] [--rss xmtp-rs|xmtp-js]");
+  console.error("usage: sync.mjs --node URL (--list META | --sync META | --send META) [--runs R] [--rss xmtp-rs|xmtp-js]");
   process.exit(2);
 }
 const meta = JSON.parse(readFileSync(arg(op), "utf8"));
@@ -94,7 +97,27 @@ const stats = (xs) => {
   return { median_ms: median, min_ms: s[0], max_ms: s[s.length - 1] };
 };
 
-if (rss) {
+async function sends(name) {
+  const client = await clients[name].open();
+  try {
+    const [conversation] = await client.conversations.list();
+    if (!conversation) throw new Error(`${name}: no conversation to send to`);
+    const ms = [];
+    for (let i = 0; i < runs + 10; i++) {
+      const t = performance.now();
+      await conversation.send(`benchmark message ${i}`);
+      if (i >= 10) ms.push(performance.now() - t);
+    }
+    return ms;
+  } finally {
+    await clients[name].close(client);
+  }
+}
+
+if (op === "send") {
+  const [rs, js] = [await sends("xmtp-rs"), await sends("xmtp-js")];
+  console.log(JSON.stringify({ op, runs, xmtprs: stats(rs), xmtpjs: stats(js), node: process.version }));
+} else if (rss) {
   if (!clients[rss]) throw new Error(`--rss: ${rss}?`);
   await once(rss);
   console.log(JSON.stringify({ op, client: rss, messages: want.messages, peak_rss_kib: process.resourceUsage().maxRSS }));
