@@ -19,6 +19,9 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 
 results = json.load(open(sys.argv[1]))
+# One color per host in every panel.
+color = {"Rust core": "C0", "xmtp-js 13.0.4": "C1", "Rust facade": "C2", "Kotlin (JVM)": "C3",
+         "Kotlin": "C3", "Swift": "C4", "npm package": "C5"}
 rows = results["rows"]
 labels = [r.get("short", r["op"]) for r in rows]
 hosts = [("Rust core", "rust"), ("xmtp-js 13.0.4", "js")]
@@ -34,14 +37,14 @@ ax = axes[0]
 width = 0.8 / len(hosts)
 for i, (name, key) in enumerate(hosts):
     values = [r[key] / r["rust"] for r in rows]
-    bars = ax.bar([x + i * width for x in range(len(rows))], values, width, label=name)
+    bars = ax.bar([x + i * width for x in range(len(rows))], values, width, label=name, color=color[name])
     for bar, value in zip(bars, values):
         ax.annotate(f"{value:.3g}×", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     ha="center", va="bottom", fontsize=8)
 ax.set_yscale("log")
 ax.set_ylabel("time (memory) relative to the Rust core")
 ax.set_xticks([x + width * (len(hosts) - 1) / 2 for x in range(len(rows))])
-ax.set_xticklabels(labels, fontsize=8)
+ax.set_xticklabels(labels, fontsize=8, rotation=15)
 machine = results["machine"]
 ax.set_title(f"xmtp-rs vs xmtp-js, one run ({machine['cpus']} cores, Node {machine['node']})", fontsize=10)
 ax.legend()
@@ -56,7 +59,7 @@ if two:
         bars += [("npm package", npm["read_ms_per_message"]["xmtprs"]),
                  ("xmtp-js 13.0.4", npm["read_ms_per_message"]["xmtpjs"])]
     px = axes[1]
-    drawn = px.bar(range(len(bars)), [v for _, v in bars], color=[f"C{i + 2}" for i in range(len(bars))])
+    drawn = px.bar(range(len(bars)), [v for _, v in bars], color=[color[n] for n, _ in bars])
     for bar, (_, value) in zip(drawn, bars):
         px.annotate(f"{value:.3g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     ha="center", va="bottom", fontsize=8)
@@ -68,13 +71,13 @@ if two:
 if sync:
     # Over HTTP against one devnode: each client's time (memory) relative to the Rust core's.
     sx = axes[-1]
-    clients = [("Rust core", "rust", "C0"), ("Kotlin", "kotlin", "C5"), ("Swift", "swift", "C6"),
-               ("npm package", "npm", "C4"), ("xmtp-js 13.0.4", "js", "C1")]
+    clients = [("Rust core", "rust"), ("Kotlin", "kotlin"), ("Swift", "swift"), ("npm package", "npm"),
+               ("xmtp-js 13.0.4", "js")]
     w = 0.8 / len(clients)
-    for i, (name, key, color) in enumerate(clients):
+    for i, (name, key) in enumerate(clients):
         have = [(x, r[key] / r["rust"]) for x, r in enumerate(sync) if r.get(key)]
         values = [v for _, v in have]
-        drawn = sx.bar([x + i * w for x, _ in have], values, w, label=name, color=color)
+        drawn = sx.bar([x + i * w for x, _ in have], values, w, label=name, color=color[name])
         for bar, value in zip(drawn, values):
             sx.annotate(f"{value:.3g}×", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=8)

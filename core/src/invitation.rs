@@ -150,7 +150,7 @@ pub fn derive_topic_and_key(
     let secret = me.shared_secret(peer, me.current_pre_key(), my_addr < their_addr);
     let (a, b) = if my_addr <= their_addr { (my_addr, their_addr) } else { (their_addr, my_addr) };
     let msg = format!("{}{a},{b}", conversation_id.unwrap_or(""));
-    let topic_id = hex::encode(crypto::hmac_sha256(secret.expose(), msg.as_bytes()));
+    let topic_id = crypto::hex_digest(&crypto::hmac_sha256(secret.expose(), msg.as_bytes()));
     let info = format!("0|{a}|{b}");
     let key = crypto::hkdf_sha256(secret.expose(), INVITATION_SALT, info.as_bytes());
     (topic::v2_conversation(&topic_id), SecretBytes::new(key.to_vec()))

@@ -123,7 +123,7 @@ fn authenticated_id(header_bytes: &[u8], ct: &xmtp_proto::message_contents::Ciph
         parts.push(len);
         parts.push(part);
     }
-    hex::encode(crypto::sha256_parts(&parts))
+    crypto::hex_digest(&crypto::sha256_parts(&parts))
 }
 
 /// A message ready to publish: the same bytes to each topic, with one envelope timestamp.
@@ -141,7 +141,7 @@ pub struct OutgoingMessage {
 
 /// The message id: lowercase hex of `sha256(message bytes)`.
 pub fn message_id(message_bytes: &[u8]) -> String {
-    hex::encode(crypto::sha256(message_bytes))
+    crypto::hex_digest(&crypto::sha256(message_bytes))
 }
 
 /// Verified sender bundles, keyed by a digest of their encoding. Bounded: it is cleared when full.

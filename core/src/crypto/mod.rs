@@ -74,6 +74,15 @@ impl CryptoError {
     }
 }
 
+/// Lowercase hex of a 32-byte digest (message ids, topic ids): one pass into a buffer, where
+/// `hex::encode` builds its string a character at a time (1.5 % of reading a message).
+pub fn hex_digest(digest: &[u8; 32]) -> String {
+    let mut out = [0u8; 64];
+    // The buffer is exactly twice the input and hex is ASCII: neither step can fail.
+    let _ = hex::encode_to_slice(digest, &mut out);
+    std::str::from_utf8(&out).map(str::to_owned).unwrap_or_default()
+}
+
 /// SHA-256.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
@@ -499,6 +508,15 @@ pub fn aes256_gcm_open(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_digest_is_lowercase_hex() {
+        for seed in [&b""[..], b"a", b"xmtp"] {
+            let digest = sha256(seed);
+            assert_eq!(hex_digest(&digest), hex::encode(digest));
+        }
+        assert_eq!(hex_digest(&[0xab; 32]), "ab".repeat(32));
+    }
 
     #[test]
     fn address_checksum_matches_eip55_examples() {
