@@ -11,8 +11,9 @@
 #   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade):
 #                                      BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches each
 #                                      (default 10), the two alternating; one JSON line each
-#   scripts/kotlin.sh --bench-sync NODE OP META [RUNS]
-#                                      list, sync or send against a loaded node (bench-hosts.sh)
+#   scripts/kotlin.sh --bench-sync NODE OP META [RUNS] [OFFSET]
+#                                      list, sync, send, create or invite against a loaded node
+#                                      (bench-hosts.sh)
 #   scripts/kotlin.sh --size           the library as shipped (profile ffi-release, no testing
 #                                      feature): its size, stripped, for x86_64 Linux
 set -euo pipefail
@@ -124,7 +125,7 @@ if [[ $mode == --bench || $mode == --bench-sync ]]; then
     -cp "$build/xmtp-bench.jar:$build/xmtp.jar:$cp_main:$klib/kotlin-stdlib.jar")
 fi
 if [[ $mode == --bench-sync ]]; then
-  # NODE OP META [RUNS] (see kotlin/src/bench/kotlin/dev/xmtprs/BenchSync.kt).
+  # NODE OP META [RUNS] [OFFSET] (see kotlin/src/bench/kotlin/dev/xmtprs/BenchSync.kt).
   "${bench_java[@]}" dev.xmtprs.BenchSync "$@"
   exit 0
 fi

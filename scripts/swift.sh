@@ -17,8 +17,9 @@
 #   scripts/swift.sh --bench         read benchmark: the Swift API vs the Rust facade (release),
 #                                    BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches
 #                                    (default 10), the two alternating; one JSON line each
-#   scripts/swift.sh --bench-sync NODE OP META [RUNS]
-#                                    list, sync or send against a loaded node (bench-hosts.sh)
+#   scripts/swift.sh --bench-sync NODE OP META [RUNS] [OFFSET]
+#                                    list, sync, send, create or invite against a loaded node
+#                                    (bench-hosts.sh)
 #   XMTP_SWIFT_PROFILE=release scripts/swift.sh   test against the release library
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -140,12 +141,12 @@ if ! cmp -s "$target/$profile/libxmtp_ffi.a" "$libdir/libxmtp_ffi.a"; then
 fi
 
 if [[ $mode == --bench-sync ]]; then
-  # NODE OP META [RUNS] (see swift/Sources/BenchSync/main.swift); the chroot sees the clone only.
-  [[ $# -ge 3 ]] || die "usage: $0 --bench-sync NODE OP META [RUNS]"
+  # NODE OP META [RUNS] [OFFSET] (see swift/Sources/BenchSync/main.swift); the chroot sees the clone only.
+  [[ $# -ge 3 ]] || die "usage: $0 --bench-sync NODE OP META [RUNS] [OFFSET]"
   mkdir -p swift/.scratch
-  cp "$3" swift/.scratch/bench-meta.json
+  if [[ -f $3 ]]; then cp "$3" swift/.scratch/bench-meta.json; else echo '{}' >swift/.scratch/bench-meta.json; fi
   in_swift "${swift_env[@]}" "swift build -q -c release --scratch-path $scratch --product xmtp-bench-sync"
-  in_swift "${swift_env[@]}" "$scratch/release/xmtp-bench-sync $1 $2 swift/.scratch/bench-meta.json ${4:-3}"
+  in_swift "${swift_env[@]}" "$scratch/release/xmtp-bench-sync $1 $2 swift/.scratch/bench-meta.json ${4:-3} ${5:-0}"
   rm -f swift/.scratch/bench-meta.json
   exit 0
 fi

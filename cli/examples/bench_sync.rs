@@ -9,6 +9,12 @@
 //! bench_sync --node URL --sync META --rss      one sync, then the process's peak resident set
 //! bench_sync --node URL --send META [--runs N] send one text message at a time to the first
 //!                                              conversation (encode, sign, encrypt, publish)
+//! bench_sync --node URL --create [--runs N]    create a client of a new wallet: its identity
+//!                                              (two wallet signatures), stored keys, its contact
+//! bench_sync --node URL --invite META [--runs N] [--offset O]
+//!                                              start a conversation with one of the corpus's
+//!                                              peers at a time, from peer O on (contact lookup,
+//!                                              sealing, publishing the invitation)
 //! ```
 //!
 //! META is the corpus's `--meta-out` file (the reader and the conversations' counts); a whole
@@ -29,7 +35,8 @@ use xmtp_cli::session::Session;
 use xmtp_cli::transport::Transport;
 use xmtp_core::client::{Client, Event, MessageQuery, SendOptions};
 use xmtp_core::content::{Content, TextCodec};
-use xmtp_core::keys::PrivateKeyBundle;
+use xmtp_core::crypto::Address;
+use xmtp_core::keys::{LocalWallet, PrivateKeyBundle};
 
 fn read(path: &str) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
@@ -43,6 +50,7 @@ fn load(node: &str, corpus: &Value) -> Result<usize, String> {
     for key in ["invites", "envelopes"] {
         all.extend(corpus[key].as_array().ok_or(format!("the corpus has no {key}"))?);
     }
+    all.extend(corpus["contacts"].as_array().into_iter().flatten());
     for chunk in all.chunks(500) {
         let body = json!({ "envelopes": chunk }).to_string();
         let response = agent
@@ -113,6 +121,47 @@ fn send(node: &str, corpus: &Value, runs: usize) -> Result<Vec<f64>, String> {
     Ok(ms)
 }
 
+/// Create `runs` clients of new wallets (after one untimed): identity, stored keys, contact.
+fn create(node: &str, runs: usize) -> Result<Vec<f64>, String> {
+    let mut ms = Vec::with_capacity(runs);
+    for i in 0..=runs {
+        let t = Instant::now();
+        let transport = Transport::new(node, None)?;
+        let wallet = LocalWallet::generate(&mut rand_core::OsRng);
+        let keys = xmtp_cli::session::bootstrap(&transport, &wallet)?;
+        let mut s = Session { client: Client::new(keys, Box::new(rand_core::OsRng)), transport, verbose: false };
+        let op = s.client.publish_contact();
+        s.run(op)?;
+        if i > 0 {
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(ms)
+}
+
+/// Start a conversation with peers `offset`, `offset + 1`, … (the first untimed), one at a time.
+fn invite(node: &str, corpus: &Value, runs: usize, offset: usize) -> Result<Vec<f64>, String> {
+    let peers = corpus["peers"].as_array().ok_or("the corpus has no peers")?;
+    if peers.len() < offset + runs + 1 {
+        return Err(format!("the corpus has {} peers, {} needed", peers.len(), offset + runs + 1));
+    }
+    let mut s = session(node, corpus)?;
+    let mut ms = Vec::with_capacity(runs);
+    for (i, peer) in peers[offset..=offset + runs].iter().enumerate() {
+        let peer = Address::parse(peer.as_str().unwrap_or_default()).map_err(|e| format!("peer: {e}"))?;
+        let t = Instant::now();
+        let op = s.client.start_conversation(&peer, None, xmtp_cli::session::now_ns());
+        match s.run(op)?.0 {
+            Event::ConversationStarted { .. } => {}
+            other => return Err(format!("unexpected event {other:?}")),
+        }
+        if i > 0 {
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(ms)
+}
+
 fn expected(corpus: &Value) -> Result<(usize, usize), String> {
     let list = corpus["conversations"].as_array().ok_or("the corpus has no conversations")?;
     let messages = list.iter().map(|c| c["messages"].as_u64().unwrap_or(0) as usize).sum();
@@ -126,14 +175,15 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn run() -> Result<Value, String> {
-    let usage =
-        "usage: bench_sync --node URL (--load FILE... | --list META | --sync META | --send META) [--runs N] [--rss]";
+    let usage = "usage: bench_sync --node URL (--load FILE... | --list META | --sync META | --send META | --create \
+                 | --invite META [--offset O]) [--runs N] [--rss]";
     let mut args = std::env::args().skip(1);
-    let (mut node, mut mode, mut files, mut runs, mut rss) = (None, None, Vec::new(), 5usize, false);
+    let (mut node, mut mode, mut files, mut runs, mut rss, mut offset) = (None, None, Vec::new(), 5usize, false, 0);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--node" => node = args.next(),
-            "--load" | "--list" | "--sync" | "--send" => mode = Some(arg.clone()),
+            "--load" | "--list" | "--sync" | "--send" | "--create" | "--invite" => mode = Some(arg.clone()),
+            "--offset" => offset = args.next().and_then(|v| v.parse().ok()).ok_or(usage)?,
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).filter(|&n| n > 0).ok_or(usage)?,
             "--rss" => rss = true,
             f if !f.starts_with("--") => files.push(f.to_string()),
@@ -149,10 +199,16 @@ fn run() -> Result<Value, String> {
         }
         return Ok(json!({ "published": n }));
     }
+    if mode == "--create" {
+        return Ok(timing("create", create(&node, runs)?));
+    }
     let [file] = files.as_slice() else { return Err(usage.into()) };
     let corpus = read(file)?;
     if mode == "--send" {
         return Ok(timing("send", send(&node, &corpus, runs)?));
+    }
+    if mode == "--invite" {
+        return Ok(timing("invite", invite(&node, &corpus, runs, offset)?));
     }
     let want = expected(&corpus)?;
     let messages = mode == "--sync";

@@ -33,6 +33,9 @@
 //! }
 //! ```
 //!
+//! `--peers K` adds K more identities that only published their contact (`"contacts"`, and their
+//! addresses as `"peers"`): people to start conversations with.
+//!
 //! `--meta-out FILE` also writes the same without `invites` and `envelopes`: what a reader needs
 //! to check its sync, small enough not to weigh on a measurement of its memory.
 //!
@@ -91,8 +94,9 @@ fn reader(bob: &PrivateKeyBundle) -> Value {
     })
 }
 
-/// `conversations` peers each invite Bob and write `per_conversation` messages with him.
-fn sync_corpus(conversations: usize, per_conversation: usize) -> Value {
+/// `conversations` peers each invite Bob and write `per_conversation` messages with him; `peers`
+/// more identities only publish their contact.
+fn sync_corpus(conversations: usize, per_conversation: usize, peers: usize) -> Value {
     // A reader of its own per shape, so that several corpora can share one node.
     let bob = identity(1 << 32 | (conversations as u64) << 16 | per_conversation as u64);
     let mut rng = ChaCha20Rng::seed_from_u64(4);
@@ -107,7 +111,20 @@ fn sync_corpus(conversations: usize, per_conversation: usize) -> Value {
         envelopes.extend(messages(&peer, &bob, conv, per_conversation, &mut rng));
         list.push(json!({ "topic": conv.topic, "peerAddress": peer.address().as_str(), "messages": per_conversation }));
     }
-    json!({ "reader": reader(&bob), "conversations": list, "invites": invites, "envelopes": envelopes })
+    let (mut contacts, mut addresses) = (Vec::new(), Vec::new());
+    for i in 0..peers {
+        let peer = identity(50_000 + i as u64);
+        contacts.push(envelope(&topic::contact(peer.address()), IDENTITY_MS * NS_PER_MS, &contact::encode_v2(&peer)));
+        addresses.push(peer.address().as_str().to_string());
+    }
+    json!({
+        "reader": reader(&bob),
+        "conversations": list,
+        "peers": addresses,
+        "invites": invites,
+        "envelopes": envelopes,
+        "contacts": contacts,
+    })
 }
 
 fn corpus(messages_n: usize) -> Value {
@@ -145,16 +162,24 @@ fn corpus(messages_n: usize) -> Value {
 }
 
 fn main() -> ExitCode {
-    let usage = "usage: bench_corpus --out FILE [--messages N] [--conversations C [--meta-out FILE]]";
+    let usage = "usage: bench_corpus --out FILE [--messages N] [--conversations C [--peers K] [--meta-out FILE]]";
     let mut out = None;
     let mut meta_out = None;
     let mut messages = 1000usize;
     let mut conversations = 1usize;
+    let mut peers = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
             ("--out", Some(v)) => out = Some(v),
             ("--meta-out", Some(v)) => meta_out = Some(v),
+            ("--peers", Some(v)) => match v.parse() {
+                Ok(n) => peers = n,
+                _ => {
+                    eprintln!("{usage}");
+                    return ExitCode::from(2);
+                }
+            },
             ("--conversations", Some(v)) => match v.parse() {
                 Ok(n) if n > 0 => conversations = n,
                 _ => {
@@ -183,9 +208,10 @@ fn main() -> ExitCode {
         eprintln!("{usage} (one conversation needs at least one message)");
         return ExitCode::from(2);
     }
-    let value = if conversations > 1 { sync_corpus(conversations, messages) } else { corpus(messages) };
+    let value = if conversations > 1 { sync_corpus(conversations, messages, peers) } else { corpus(messages) };
     if let Some(meta_out) = meta_out {
-        let meta = json!({ "reader": value["reader"], "conversations": value["conversations"] });
+        let meta =
+            json!({ "reader": value["reader"], "conversations": value["conversations"], "peers": value["peers"] });
         if let Err(e) = std::fs::write(&meta_out, meta.to_string() + "\n") {
             eprintln!("writing {meta_out}: {e}");
             return ExitCode::FAILURE;

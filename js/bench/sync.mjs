@@ -10,6 +10,12 @@
 //   node js/bench/sync.mjs --node URL --send META [--runs R]
 //       each client lists, then sends R text messages one at a time to the first conversation
 //       (after 10 untimed, as every host's benchmark does), per message
+//   node js/bench/sync.mjs --node URL --create [--runs R]
+//       each client creates clients of new wallets: identity (two signatures), stored keys,
+//       contact (after one untimed)
+//   node js/bench/sync.mjs --node URL --invite META [--runs R] [--offset O]
+//       each client starts a conversation with one of the corpus's peers at a time (the
+//       npm package from peer O on, xmtp-js after it; one untimed first)
 //
 // META is the corpus's `--meta-out` file from `bench_corpus` (the reader's keys and the
 // conversations' counts). Every run starts from a new client (nothing cached; creating it is not
@@ -31,12 +37,12 @@ function arg(name) {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 const node = arg("node");
-const op = ["list", "sync", "send"].find((o) => arg(o) !== undefined);
+const op = ["list", "sync", "send", "invite"].find((o) => arg(o) !== undefined) ?? (process.argv.includes("--create") ? "create" : undefined);
 if (!node || !op) {
-  console.error("usage: sync.mjs --node URL (--list META | --sync META | --send META) [--runs R] [--rss xmtp-rs|xmtp-js]");
+  console.error("usage: sync.mjs --node URL (--list META | --sync META | --send META | --create | --invite META [--offset O]) [--runs R] [--rss xmtp-rs|xmtp-js]");
   process.exit(2);
 }
-const meta = JSON.parse(readFileSync(arg(op), "utf8"));
+const meta = op === "create" ? { reader: { keys: "" }, conversations: [] } : JSON.parse(readFileSync(arg(op), "utf8"));
 const runs = Number(arg("runs") ?? "5");
 const rss = arg("rss");
 const keys = new Uint8Array(Buffer.from(meta.reader.keys, "base64"));
@@ -114,7 +120,56 @@ async function sends(name) {
   }
 }
 
-if (op === "send") {
+// A new wallet each time: the npm package's own signer, an ethers wallet for xmtp-js.
+const creators = {
+  async "xmtp-rs"() {
+    const { Client, PrivateKeySigner } = await import(join(root, "js", "dist", "index.js"));
+    return Client.create(await PrivateKeySigner.generate(), { apiUrl: node });
+  },
+  async "xmtp-js"() {
+    const { Client } = require("@xmtp/xmtp-js");
+    const { Wallet } = require("ethers");
+    return Client.create(Wallet.createRandom(), { env: "local", apiUrl: node });
+  },
+};
+
+async function creates(name) {
+  const ms = [];
+  for (let i = 0; i <= runs; i++) {
+    const t = performance.now();
+    const client = await creators[name]();
+    if (i > 0) ms.push(performance.now() - t);
+    await client.close();
+  }
+  return ms;
+}
+
+async function invites(name, offset) {
+  const peers = meta.peers ?? [];
+  if (peers.length < offset + runs + 1) throw new Error(`the corpus has ${peers.length} peers, ${offset + runs + 1} needed`);
+  const client = await clients[name].open();
+  try {
+    const ms = [];
+    for (let i = 0; i <= runs; i++) {
+      const t = performance.now();
+      const conversation = await client.conversations.newConversation(peers[offset + i]);
+      if (i > 0) ms.push(performance.now() - t);
+      if (conversation.peerAddress.toLowerCase() !== peers[offset + i].toLowerCase()) throw new Error(`${name}: wrong peer`);
+    }
+    return ms;
+  } finally {
+    await clients[name].close(client);
+  }
+}
+
+if (op === "create") {
+  const [rs, js] = [await creates("xmtp-rs"), await creates("xmtp-js")];
+  console.log(JSON.stringify({ op, runs, xmtprs: stats(rs), xmtpjs: stats(js), node: process.version }));
+} else if (op === "invite") {
+  const offset = Number(arg("offset") ?? "0");
+  const [rs, js] = [await invites("xmtp-rs", offset), await invites("xmtp-js", offset + runs + 1)];
+  console.log(JSON.stringify({ op, runs, xmtprs: stats(rs), xmtpjs: stats(js), node: process.version }));
+} else if (op === "send") {
   const [rs, js] = [await sends("xmtp-rs"), await sends("xmtp-js")];
   console.log(JSON.stringify({ op, runs, xmtprs: stats(rs), xmtpjs: stats(js), node: process.version }));
 } else if (rss) {

@@ -1,18 +1,21 @@
-// `xmtp-bench-sync NODE_URL (list|sync|send) META [RUNS]`: the Swift package against a node on
+// `xmtp-bench-sync NODE_URL (list|sync|send|create|invite) META [RUNS] [OFFSET]`: the Swift package against a node on
 // loopback (loaded by the Rust example `bench_sync --load`), as `scripts/bench-hosts.sh` runs the
 // Rust core and Node: `list` (a fresh client lists the reader's conversations), `sync` (and reads
 // every message of each, one conversation after another), `send` (one text message at a time to
-// the first conversation). META is a corpus's `--meta-out` file from `bench_corpus`. Every list
+// the first conversation), `create` (a client of a new wallet: identity, stored keys, contact;
+// META unused), `invite` (a conversation with one of the corpus's peers at a time, from peer
+// OFFSET on). META is a corpus's `--meta-out` file from `bench_corpus`. Every list
 // or sync run starts from a new client and checks that it found everything; one untimed run
 // first (ten untimed sends, as in every host's benchmark). Prints `{"host": "swift", "op": …, "median_ms": …, "min_ms": …, "max_ms": …, "runs": …}`.
 import Foundation
 import Xmtp
 
 let args = CommandLine.arguments
-guard args.count >= 4 else { fatalError("usage: xmtp-bench-sync NODE_URL (list|sync|send) META [RUNS]") }
+guard args.count >= 4 else { fatalError("usage: xmtp-bench-sync NODE_URL (list|sync|send|create|invite) META [RUNS] [OFFSET]") }
 let (node, op) = (args[1], args[2])
 let runs = args.count > 4 ? Int(args[4]) ?? 3 : 3
-let meta = try JSONValue.parse(String(contentsOfFile: args[3], encoding: .utf8))
+let meta = op == "create" ? JSONValue.object(["reader": .object(["keys": .string("")]), "conversations": .array([])])
+    : try JSONValue.parse(String(contentsOfFile: args[3], encoding: .utf8))
 let keys = Data(base64Encoded: meta["reader"]?["keys"]?.string ?? "") ?? Data()
 guard case .array(let conversations) = meta["conversations"] else { fatalError("no conversations") }
 let want = (conversations.count, op == "sync" ? conversations.reduce(0) { $0 + Int($1["messages"]?.int ?? 0) } : 0)
@@ -43,6 +46,27 @@ case "send":
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try await conversation.send(text: "benchmark message \(i)")
         if i >= 10 { ms.append(elapsedMs(since: start)) }
+    }
+    client.close()
+case "create":
+    for i in 0...runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let client = try await Client.create(account: PrivateKeySigningKey.generate(), options: options)
+        let elapsed = elapsedMs(since: start)
+        client.close()
+        if i > 0 { ms.append(elapsed) }
+    }
+case "invite":
+    guard case .array(let peers) = meta["peers"] else { fatalError("no peers") }
+    let offset = args.count > 5 ? Int(args[5]) ?? 0 : 0
+    precondition(peers.count >= offset + runs + 1, "the corpus has \(peers.count) peers, \(offset + runs + 1) needed")
+    let client = try Client(keys: keys, options: options)
+    for i in 0...runs {
+        let peer = peers[offset + i].string ?? ""
+        let start = DispatchTime.now().uptimeNanoseconds
+        let conversation = try await client.conversations.newConversation(with: peer)
+        if i > 0 { ms.append(elapsedMs(since: start)) }
+        precondition(conversation.peerAddress.lowercased() == peer.lowercased(), "wrong peer")
     }
     client.close()
 default:
