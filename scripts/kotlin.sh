@@ -8,9 +8,9 @@
 #   scripts/kotlin.sh                  build and run every test class
 #   scripts/kotlin.sh CLASS...         build and run these (e.g. dev.xmtprs.ChatTest)
 #   scripts/kotlin.sh --build          build only (library, bindings, jars)
-#   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade):
-#                                      BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches each
-#                                      (default 10), the two alternating; one JSON line each
+#   scripts/kotlin.sh --bench          build, then the read benchmark (Kotlin vs the Rust facade
+#                                      in the same process): BENCH_ROUNDS rounds (default 3, a
+#                                      JVM each) of BENCH_RUNS batches (default 10); a JSON line each
 #   scripts/kotlin.sh --bench-sync NODE OP META [RUNS] [OFFSET]
 #                                      list, sync, send, create or invite against a loaded node
 #                                      (bench-hosts.sh)
@@ -116,7 +116,7 @@ classpath="$build/xmtp-tests.jar:$cp_test:$klib/kotlin-stdlib.jar"
 
 if [[ $mode == --bench || $mode == --bench-sync ]]; then
   # The release library (with the testing feature, which the generated bindings expect).
-  cargo build -q --release -p xmtp-ffi --features testing --lib --example bench_facade_read
+  cargo build -q --release -p xmtp-ffi --features testing --lib
   if stale "$build/xmtp-bench.jar" "$build/xmtp.jar" kotlin/src/bench; then
     "$kotlinc" -jvm-target 17 -Werror -Xfriend-paths="$build/xmtp.jar" -cp "$cp_main:$build/xmtp.jar" \
       -d "$build/xmtp-bench.jar" kotlin/src/bench/kotlin
@@ -133,9 +133,9 @@ if [[ $mode == --bench ]]; then
   # Reading 1,000 V2 messages through the Kotlin API and through the Rust facade, same run.
   runs=${BENCH_RUNS:-10}
   cargo run -q --release -p xmtp-core --example bench_corpus -- --out "$tmp/corpus.json" >/dev/null
+  # Each round a new JVM; the facade is timed inside the library in the same process.
   for ((round = 0; round < ${BENCH_ROUNDS:-3}; round++)); do
     "${bench_java[@]}" dev.xmtprs.BenchMain "$tmp/corpus.json" "$runs"
-    "$target/release/examples/bench_facade_read" "$tmp/corpus.json" "$runs"
   done
   exit 0
 fi

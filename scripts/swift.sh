@@ -14,9 +14,9 @@
 #   scripts/swift.sh                 build and run every test
 #   scripts/swift.sh FILTER          run the tests matching FILTER (swift test --filter)
 #   scripts/swift.sh --build         build only (library, bindings, package, tests)
-#   scripts/swift.sh --bench         read benchmark: the Swift API vs the Rust facade (release),
-#                                    BENCH_ROUNDS rounds (default 3) of BENCH_RUNS batches
-#                                    (default 10), the two alternating; one JSON line each
+#   scripts/swift.sh --bench         read benchmark: the Swift API vs the Rust facade in the same
+#                                    process (release): BENCH_ROUNDS rounds (default 3, a process
+#                                    each) of BENCH_RUNS batches (default 10); a JSON line each
 #   scripts/swift.sh --bench-sync NODE OP META [RUNS] [OFFSET]
 #                                    list, sync, send, create or invite against a loaded node
 #                                    (bench-hosts.sh)
@@ -154,13 +154,12 @@ if [[ $mode == --bench ]]; then
   # Reading 1,000 V2 messages through the Swift API and through the Rust facade, same run,
   # same release library (with the testing feature, which the generated bindings expect).
   runs=${BENCH_RUNS:-10}
-  cargo build -q --release -p xmtp-ffi --features testing --example bench_facade_read
   mkdir -p swift/.scratch
   cargo run -q --release -p xmtp-core --example bench_corpus -- --out swift/.scratch/corpus.json >/dev/null
   in_swift "${swift_env[@]}" "swift build -q -c release --scratch-path $scratch --product xmtp-bench-read"
+  # Each round a new process; the facade is timed inside the library in the same process.
   for ((round = 0; round < ${BENCH_ROUNDS:-3}; round++)); do
     in_swift "${swift_env[@]}" "$scratch/release/xmtp-bench-read swift/.scratch/corpus.json $runs"
-    "$target/release/examples/bench_facade_read" swift/.scratch/corpus.json "$runs"
   done
   rm -f swift/.scratch/corpus.json
   exit 0

@@ -398,6 +398,21 @@ impl Client {
         guard(|| Self::from_keys_with(keys, options, Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed))))
     }
 
+    /// Time `runs` calls of [`Client::decrypt_batch`] inside the library, each on a fresh copy of
+    /// `envelopes` (after one untimed): the bindings' benchmarks time their own call beside it in
+    /// the same process, so that both see the same allocator, caches and moment. Milliseconds
+    /// per call.
+    pub fn debug_time_decrypt_batch(&self, envelopes: Vec<Envelope>, runs: u32) -> Vec<f64> {
+        std::hint::black_box(self.decrypt_batch(envelopes.clone()));
+        (0..runs)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                std::hint::black_box(self.decrypt_batch(envelopes.clone()));
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect()
+    }
+
     /// Panic inside the library (to test that no panic crosses to the host).
     pub fn debug_panic(&self) -> Result<(), XmtpError> {
         guard(|| self.with(|_| -> Result<(), XmtpError> { panic!("a deliberate panic") }))

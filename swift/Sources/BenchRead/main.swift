@@ -1,8 +1,11 @@
 // `xmtp-bench-read CORPUS.json [RUNS]`: reads a `bench_corpus` conversation through the Swift API
 // (the reader's keys, the invitation, then `decryptBatch` of every message, converted to
-// `Message`s) and prints `{"swift_ms_per_message": …, "swift_ffi_ms_per_message": …, …}`: the
-// package's API, and the generated bindings alone (the same call on envelopes already
-// converted, results not converted), so that the two layers' shares are known.
+// `Message`s) and prints `{"swift_ms_per_message": …, "swift_ffi_ms_per_message": …,
+// "facade_ms_per_message": …, …}`: the package's API; the generated bindings alone (the same
+// call on envelopes already converted, results not converted), so that the two layers' shares
+// are known; and the Rust facade's own `decrypt_batch` timed inside the library in this process
+// (a testing export), so that all three see the same allocator, caches and moment. Each is the
+// median batch of RUNS, the three alternating batch by batch, after three untimed of each.
 import Foundation
 import Xmtp
 import XmtpFFI
@@ -13,11 +16,15 @@ func envelope(_ v: JSONValue) -> Xmtp.Envelope {
         message: Data(base64Encoded: v["message"]?.string ?? "") ?? Data())
 }
 
-func msPerMessage(runs: Int, messages: Int, _ body: () -> Void) -> Double {
-    for _ in 0..<3 { body() }
+func timed(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    for _ in 0..<runs { body() }
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(runs * messages)
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 let args = CommandLine.arguments
@@ -30,11 +37,10 @@ let envelopes = list.map { envelope($0) }
 
 let client = try Client(keys: keys, options: ClientOptions(environment: .custom("http://127.0.0.1:9")))
 _ = client.decryptBatch([invite])
-let api = msPerMessage(runs: runs, messages: envelopes.count) {
+func viaApi() {
     let results = client.decryptBatch(envelopes)
     precondition(results.allSatisfy { (try? $0.get())?.text != nil }, "every message reads")
 }
-client.close()
 
 // The generated bindings alone: a client of the same keys, the same envelopes.
 func ffiEnvelope(_ e: Xmtp.Envelope) -> XmtpFFI.Envelope {
@@ -44,9 +50,23 @@ let raw = try XmtpFFI.Client.fromKeys(
     keys: keys, options: XmtpFFI.ClientOptions(env: .local, apiUrl: "http://127.0.0.1:9", appVersion: nil))
 _ = raw.decryptBatch(envelopes: [ffiEnvelope(invite)])
 let converted = envelopes.map(ffiEnvelope)
-let ffi = msPerMessage(runs: runs, messages: envelopes.count) {
+func viaFfi() {
     let results = raw.decryptBatch(envelopes: converted)
     precondition(results.allSatisfy { $0.message?.text != nil }, "every message reads")
 }
+for _ in 0..<3 {
+    viaApi()
+    viaFfi()
+}
+var (apiMs, ffiMs, facadeMs) = ([Double](), [Double](), [Double]())
+for _ in 0..<runs {
+    apiMs.append(timed(viaApi))
+    ffiMs.append(timed(viaFfi))
+    facadeMs += raw.debugTimeDecryptBatch(envelopes: converted, runs: 1)
+}
+client.close()
+let api = median(apiMs) / Double(envelopes.count)
+let ffi = median(ffiMs) / Double(envelopes.count)
+let facade = median(facadeMs) / Double(envelopes.count)
 let f = { (x: Double) in String(format: "%.5f", x) }
-print("{\"swift_ms_per_message\": \(f(api)), \"swift_ffi_ms_per_message\": \(f(ffi)), \"messages\": \(envelopes.count), \"runs\": \(runs)}")
+print("{\"swift_ms_per_message\": \(f(api)), \"swift_ffi_ms_per_message\": \(f(ffi)), \"facade_ms_per_message\": \(f(facade)), \"messages\": \(envelopes.count), \"runs\": \(runs)}")

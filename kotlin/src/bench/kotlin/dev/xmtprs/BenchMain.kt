@@ -6,20 +6,24 @@ import java.util.Base64
 /**
  * `BenchMain CORPUS.json [RUNS]`: reads a `bench_corpus` conversation (the reader's keys, the
  * invitation, then [Client.decryptBatch] of every message, converted to [Message]s) and prints
- * `{"kotlin_ms_per_message": …, "kotlin_ffi_ms_per_message": …}`: the package's API, and the
- * generated bindings alone (the same call on the same envelopes, already converted, without
- * the conversion of the results), so that the two layers' shares are known.
+ * `{"kotlin_ms_per_message": …, "kotlin_ffi_ms_per_message": …, "facade_ms_per_message": …}`:
+ * the package's API; the generated bindings alone (the same call on the same envelopes, already
+ * converted, without the conversion of the results), so that the two layers' shares are known;
+ * and the Rust facade's own `decrypt_batch` timed inside the library in this process (a testing
+ * export), so that all three see the same allocator, caches and moment. Each is the median
+ * batch of RUNS, the three alternating batch by batch, after twenty untimed batches of each (the
+ * JIT compiles the hot paths of both layers by then).
  */
 object BenchMain {
     private fun envelope(v: Map<*, *>) =
         Envelope(v["contentTopic"] as String, (v["timestampNs"] as String).toLong(), Base64.getDecoder().decode(v["message"] as String))
 
-    // Ten untimed batches first: the JIT compiles the hot paths of both layers by then.
-    private fun msPerMessage(runs: Int, messages: Int, block: () -> Unit): Double {
-        repeat(10) { block() }
+    private fun median(xs: List<Double>) = xs.sorted().let { if (it.size % 2 == 1) it[it.size / 2] else (it[it.size / 2 - 1] + it[it.size / 2]) / 2 }
+
+    private fun timed(block: () -> Unit): Double {
         val start = System.nanoTime()
-        repeat(runs) { block() }
-        return (System.nanoTime() - start) / 1e6 / (runs * messages)
+        block()
+        return (System.nanoTime() - start) / 1e6
     }
 
     @JvmStatic
@@ -30,18 +34,30 @@ object BenchMain {
         Client.fromKeys(keys, ClientOptions(apiUrl = "http://127.0.0.1:9")).use { client ->
             client.decryptBatch(listOf(envelope((corpus["conversation"] as Map<*, *>)["invite"] as Map<*, *>)))
             val envelopes = (corpus["envelopes"] as List<*>).map { envelope(it as Map<*, *>) }
-            val api = msPerMessage(runs, envelopes.size) {
+            val viaApi = {
                 val results = client.decryptBatch(envelopes)
                 check(results.all { it.isSuccess && it.getOrThrow().text != null }) { "every message reads" }
             }
             val converted = envelopes.map { it.toFfi() }
-            val ffi = msPerMessage(runs, envelopes.size) {
+            val viaFfi = {
                 val results = client.ffi.decryptBatch(converted)
                 check(results.all { it.message?.text != null }) { "every message reads" }
             }
+            repeat(20) { viaApi(); viaFfi() }
+            val apiMs = mutableListOf<Double>()
+            val ffiMs = mutableListOf<Double>()
+            val facadeMs = mutableListOf<Double>()
+            repeat(runs) {
+                apiMs += timed(viaApi)
+                ffiMs += timed(viaFfi)
+                facadeMs += client.ffi.debugTimeDecryptBatch(converted, 1u)
+            }
+            val api = median(apiMs) / envelopes.size
+            val ffi = median(ffiMs) / envelopes.size
+            val facade = median(facadeMs) / envelopes.size
             println(
                 "{\"kotlin_ms_per_message\": ${"%.5f".format(api)}, \"kotlin_ffi_ms_per_message\": ${"%.5f".format(ffi)}, " +
-                    "\"messages\": ${envelopes.size}, \"runs\": $runs}",
+                    "\"facade_ms_per_message\": ${"%.5f".format(facade)}, \"messages\": ${envelopes.size}, \"runs\": $runs}",
             )
         }
     }
