@@ -100,7 +100,9 @@ mod ffi {
         uniffi::ffi_converter_rust_buffer_lift_and_lower!(UT);
 
         fn write(obj: Bytes, buf: &mut Vec<u8>) {
-            // uniffi's own limit for a sequence: an `i32` length.
+            // uniffi's limit for a sequence is an `i32` length (its `Vec` panics beyond it). The
+            // library's byte strings are bounded far below 2 GiB (message and response limits),
+            // so the clamp never applies; it keeps this conversion free of a panic.
             let len = i32::try_from(obj.0.len()).unwrap_or(i32::MAX);
             buf.put_i32(len);
             buf.put_slice(&obj.0[..len as usize]);
