@@ -51,25 +51,15 @@ const want = {
   messages: op === "sync" ? meta.conversations.reduce((n, c) => n + c.messages, 0) : 0,
 };
 
-// Each client: `open()` makes a fresh client; `sync(client)` returns the counts it found.
-const clients = {
-  "xmtp-rs": {
-    async open() {
-      const { Client } = await import(join(root, "js", "dist", "index.js"));
-      return Client.fromKeys(keys, { apiUrl: node });
-    },
-    async close(c) {
-      await c.close();
-    },
+// A fresh client of the reader, per client library (both close with `close()`).
+const openers = {
+  async "xmtp-rs"() {
+    const { Client } = await import(join(root, "js", "dist", "index.js"));
+    return Client.fromKeys(keys, { apiUrl: node });
   },
-  "xmtp-js": {
-    async open() {
-      const { Client } = require("@xmtp/xmtp-js");
-      return Client.create(null, { env: "local", apiUrl: node, privateKeyOverride: keys, skipContactPublishing: true });
-    },
-    async close(c) {
-      await c.close();
-    },
+  async "xmtp-js"() {
+    const { Client } = require("@xmtp/xmtp-js");
+    return Client.create(null, { env: "local", apiUrl: node, privateKeyOverride: keys, skipContactPublishing: true });
   },
 };
 
@@ -83,7 +73,7 @@ async function sync(c) {
 }
 
 async function once(name) {
-  const client = await clients[name].open();
+  const client = await openers[name]();
   try {
     const t = performance.now();
     const got = await sync(client);
@@ -93,7 +83,7 @@ async function once(name) {
     }
     return ms;
   } finally {
-    await clients[name].close(client);
+    await client.close();
   }
 }
 
@@ -104,7 +94,7 @@ const stats = (xs) => {
 };
 
 async function sends(name) {
-  const client = await clients[name].open();
+  const client = await openers[name]();
   try {
     const [conversation] = await client.conversations.list();
     if (!conversation) throw new Error(`${name}: no conversation to send to`);
@@ -116,7 +106,7 @@ async function sends(name) {
     }
     return ms;
   } finally {
-    await clients[name].close(client);
+    await client.close();
   }
 }
 
@@ -147,7 +137,7 @@ async function creates(name) {
 async function invites(name, offset) {
   const peers = meta.peers ?? [];
   if (peers.length < offset + runs + 1) throw new Error(`the corpus has ${peers.length} peers, ${offset + runs + 1} needed`);
-  const client = await clients[name].open();
+  const client = await openers[name]();
   try {
     const ms = [];
     for (let i = 0; i <= runs; i++) {
@@ -158,7 +148,7 @@ async function invites(name, offset) {
     }
     return ms;
   } finally {
-    await clients[name].close(client);
+    await client.close();
   }
 }
 
@@ -173,7 +163,7 @@ if (op === "create") {
   const [rs, js] = [await sends("xmtp-rs"), await sends("xmtp-js")];
   console.log(JSON.stringify({ op, runs, xmtprs: stats(rs), xmtpjs: stats(js), node: process.version }));
 } else if (rss) {
-  if (!clients[rss]) throw new Error(`--rss: ${rss}?`);
+  if (!openers[rss]) throw new Error(`--rss: ${rss}?`);
   await once(rss);
   console.log(JSON.stringify({ op, client: rss, messages: want.messages, peak_rss_kib: process.resourceUsage().maxRSS }));
 } else {
