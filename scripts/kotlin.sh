@@ -86,6 +86,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$target/debug/uniffi-bindgen" generate "$lib" --language kotlin --out-dir "$tmp/gen" \
   --config ffi-uniffi/uniffi.toml --no-format >/dev/null
+python3 scripts/kotlin-bindings-patch.py "$tmp/gen" || die "the bindings patch does not apply"
 # Replace the generated sources only when they changed (keeps the jars' up-to-date check).
 if ! diff -r "$tmp/gen" "$gen" >/dev/null 2>&1; then
   rm -rf "$gen"

@@ -155,7 +155,7 @@ class Client private constructor(
     }
 
     /** The consent state of [address]. */
-    fun consentState(address: String): ConsentState = when (ffi.consentState(address)) {
+    fun consentState(address: String): ConsentState = when (ffi { ffi.consentState(address) }) {
         FfiConsent.UNKNOWN -> ConsentState.UNKNOWN
         FfiConsent.ALLOWED -> ConsentState.ALLOWED
         FfiConsent.DENIED -> ConsentState.DENIED
@@ -163,11 +163,11 @@ class Client private constructor(
 
     /** Push HMAC keys of the V2 conversations (all, or those of [topics]) around now. */
     fun pushHmacKeys(topics: List<String>? = null): List<HmacKey> =
-        ffi.hmacKeys(topics, clock()).map { HmacKey(it.topic, it.period.toLong(), it.key) }
+        ffi { ffi.hmacKeys(topics, clock()) }.map { HmacKey(it.topic, it.period.toLong(), it.key) }
 
     /** Reads many envelopes of known conversations: one result per envelope, in order. */
     fun decryptBatch(envelopes: List<Envelope>): List<Result<Message>> =
-        ffi.decryptBatch(envelopes.map { it.toFfi() }).map { r ->
+        ffi { ffi.decryptBatch(envelopes.map { it.toFfi() }) }.map { r ->
             val m = r.message
             if (m != null) {
                 Result.success(Message.from(m, this::codec))

@@ -84,6 +84,13 @@ object ErrorCodes {
         all(ErrorKind.STATE, "state.invalid", "state.malformed", "state.unsupported_version")
     }
 
+    /**
+     * The code this package raises itself, before a call reaches the library: a string that is
+     * not valid Unicode (a lone UTF-16 surrogate), which Kotlin strings can hold and the
+     * library's cannot. Not one of the library's codes, so not in [KINDS].
+     */
+    const val INVALID_TEXT = "input.text"
+
     /** The exception for [code]; a code missing from [KINDS] takes [fallback]'s kind. */
     fun exception(code: String, detail: String, fallback: ErrorKind, cause: Throwable? = null): XmtpException =
         when (KINDS[code] ?: fallback) {
@@ -118,10 +125,16 @@ object ErrorCodes {
     }
 }
 
-/** Runs [block], rethrowing the generated binding's errors as [XmtpException]. */
+/**
+ * Runs [block], rethrowing the generated binding's errors as [XmtpException]; a string the
+ * bindings cannot encode (a lone surrogate) is an [InvalidInputException] with
+ * [ErrorCodes.INVALID_TEXT].
+ */
 internal inline fun <T> ffi(block: () -> T): T =
     try {
         block()
     } catch (e: FfiError) {
         throw ErrorCodes.from(e)
+    } catch (e: java.nio.charset.CharacterCodingException) {
+        throw InvalidInputException(ErrorCodes.INVALID_TEXT, "a string is not valid Unicode (a lone UTF-16 surrogate)", e)
     }

@@ -40,6 +40,21 @@ class ErrorsTest {
     }
 
     @Test
+    fun textCrossesExactlyAndALoneSurrogateIsInvalidInput() = blocking {
+        Client.create(PrivateKeySigner.generate(), TestEnv.options()).use { alice ->
+            Client.create(PrivateKeySigner.generate(), TestEnv.options()).use { bob ->
+                val conv = alice.conversations.newConversation(bob.address)
+                val texts = listOf("why?", "?", "plain ascii", "é and \uD83D\uDE00 (a pair)")
+                texts.forEach { conv.send(it) }
+                val bad = assertFailsWith<InvalidInputException> { conv.send("a lone \uD800 surrogate") }
+                assertEquals(ErrorCodes.INVALID_TEXT, bad.code)
+                assertEquals(ErrorCodes.INVALID_TEXT, assertFailsWith<InvalidInputException> { alice.consentState("0x\uDC00") }.code)
+                assertEquals(texts, conv.messages(direction = SortDirection.ASCENDING).map { it.text })
+            }
+        }
+    }
+
+    @Test
     fun libraryErrorsArriveWithTheirCodes() = blocking {
         Client.fromKeys(keysOfNewIdentity(), TestEnv.options()).use { c ->
             val bad = assertFailsWith<InvalidInputException> { c.conversations.newConversation("not an address") }
