@@ -215,10 +215,14 @@ impl<'i, 'a> Batch<'i, 'a> {
             points: Vec::with_capacity(n),
             coefficients: Vec::with_capacity(n),
         };
-        for (c, s_inv) in candidates.iter().zip(&s_inv) {
-            let mut bytes = [0u8; 16];
-            rng.fill_bytes(&mut bytes);
-            let a = u128::from_le_bytes(bytes).max(1);
+        // Every coefficient in one draw: with the operating system's generator, one system
+        // call (or one `getRandomValues` in a browser) per batch instead of one per signature.
+        let mut drawn = vec![0u8; 16 * n];
+        rng.fill_bytes(&mut drawn);
+        for ((c, s_inv), bytes) in candidates.iter().zip(&s_inv).zip(drawn.chunks_exact(16)) {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(bytes);
+            let a = u128::from_le_bytes(a).max(1);
             let a_scalar = Scalar::from(a);
             let key = items[c.index].key;
             let slot = *slots.entry(key.to_uncompressed()).or_insert_with(|| {
