@@ -19,16 +19,18 @@ targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-
 rustup target add "${targets[@]}"
 export IPHONEOS_DEPLOYMENT_TARGET=15.0 MACOSX_DEPLOYMENT_TARGET=12.0
 
-# The release library, without the testing feature, once per target.
+# The library as shipped (profile ffi-release: LTO, size-first with the crypto built for speed,
+# panics unwind), without the testing feature, once per target.
+profile=ffi-release
 for t in "${targets[@]}"; do
-  cargo build --release -p xmtp-ffi --lib --target "$t"
+  cargo build --profile "$profile" -p xmtp-ffi --lib --target "$t"
 done
 # Separate invocation: the generator's `cli` feature must not reach the library.
 cargo build --release -p uniffi-bindgen
 
 rm -rf "$out"
 mkdir -p "$out/gen" "$out/headers" "$out/ios-sim" "$out/macos"
-"$target/release/uniffi-bindgen" generate "$target/aarch64-apple-darwin/release/libxmtp_ffi.a" \
+"$target/release/uniffi-bindgen" generate "$target/aarch64-apple-darwin/$profile/libxmtp_ffi.a" \
   --language swift --out-dir "$out/gen" --config ffi-uniffi/uniffi.toml
 cp "$out/gen/XmtpFFIFFI.h" "$out/headers/"
 # In an XCFramework the module map must be named module.modulemap; it also links the library.
@@ -41,13 +43,13 @@ cp "$out/gen/XmtpFFI.swift" "$out/XmtpFFI.swift"
 python3 scripts/swift-bindings-patch.py "$out/XmtpFFI.swift"
 
 # One fat library per platform: the simulator's two architectures, the Mac's two.
-lipo -create "$target/aarch64-apple-ios-sim/release/libxmtp_ffi.a" "$target/x86_64-apple-ios/release/libxmtp_ffi.a" \
+lipo -create "$target/aarch64-apple-ios-sim/$profile/libxmtp_ffi.a" "$target/x86_64-apple-ios/$profile/libxmtp_ffi.a" \
   -output "$out/ios-sim/libxmtp_ffi.a"
-lipo -create "$target/aarch64-apple-darwin/release/libxmtp_ffi.a" "$target/x86_64-apple-darwin/release/libxmtp_ffi.a" \
+lipo -create "$target/aarch64-apple-darwin/$profile/libxmtp_ffi.a" "$target/x86_64-apple-darwin/$profile/libxmtp_ffi.a" \
   -output "$out/macos/libxmtp_ffi.a"
 
 xcodebuild -create-xcframework \
-  -library "$target/aarch64-apple-ios/release/libxmtp_ffi.a" -headers "$out/headers" \
+  -library "$target/aarch64-apple-ios/$profile/libxmtp_ffi.a" -headers "$out/headers" \
   -library "$out/ios-sim/libxmtp_ffi.a" -headers "$out/headers" \
   -library "$out/macos/libxmtp_ffi.a" -headers "$out/headers" \
   -output "$out/XmtpFFIFFI.xcframework"
