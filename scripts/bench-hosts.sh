@@ -15,8 +15,8 @@
 # included).
 #
 # The packages: Kotlin and Swift read 1,000 messages through their API and through the Rust
-# facade in the same process, in rounds (the ratio of each round; its median is checked, quick mode
-# too); the npm package beside xmtp-js in one Node process (read, prepare, send; full mode).
+# facade in the same process, in rounds (a round's ratio is the median of its batches' ratios to
+# the facade batch timed beside each; the median round is checked, quick mode too); the npm package beside xmtp-js in one Node process (read, prepare, send; full mode).
 #
 # Over HTTP (full mode): the Rust core (engine + the CLI's blocking transport), Kotlin, Swift, the
 # npm package and xmtp-js against one devnode on loopback (release build): listing 2,000
@@ -162,26 +162,25 @@ const npm = optional("host-npm.json") ? JSON.parse(optional("host-npm.json")) : 
 for (const [name, file, key] of [["Kotlin (JVM)", "host-kotlin.jsonl", "kotlin"], ["Swift", "host-swift.jsonl", "swift"]]) {
   // Rounds: a line each, the package, its generated bindings and the facade of one process.
   const rounds = optional(file).split("\n").filter(Boolean).map((l) => JSON.parse(l)).map((p, i) => {
-    if (p[`${key}_ms_per_message`] === undefined || p.facade_ms_per_message === undefined) throw new Error(`${file}: round ${i}?`);
-    return { ms: p[`${key}_ms_per_message`], ffi: p[`${key}_ffi_ms_per_message`], facade: p.facade_ms_per_message };
+    if (p[`${key}_ms_per_message`] === undefined || p.facade_ms_per_message === undefined || p.ratio === undefined) {
+      throw new Error(`${file}: round ${i}?`);
+    }
+    return { ms: p[`${key}_ms_per_message`], ffi: p[`${key}_ffi_ms_per_message`], facade: p.facade_ms_per_message, ratio: p.ratio, ffi_ratio: p.ffi_ratio };
   });
   if (!rounds.length) throw new Error(`${file}: no result`);
-  const ratios = rounds.map((r) => r.ms / r.facade);
+  // A round's ratio: the median of its batches' ratios to the facade batch timed beside each.
+  const ratios = rounds.map((r) => r.ratio);
   const h = {
     host: name, rounds: rounds.length, ms: median(rounds.map((r) => r.ms)), ffi: median(rounds.map((r) => r.ffi)),
     facade: median(rounds.map((r) => r.facade)), ratio: median(ratios), ratio_min: Math.min(...ratios), ratio_max: Math.max(...ratios),
-    ffi_ratio: median(rounds.map((r) => r.ffi / r.facade)),
+    ffi_ratio: median(rounds.map((r) => r.ffi_ratio)),
   };
   hosts.push(h);
-  // The target is 1.2, which the full run checks. The quick guard allows Swift 1.3 (its ratio
-  // moves between 1.12 and 1.25 from run to run on this shared machine) and only prints
-  // Kotlin's: on the JVM it moved between 1.15 and 1.5, so no limit there would both hold and
-  // mean something.
-  const limit = quick ? 1.3 : 1.2;
-  if (quick && key === "kotlin") {
-    console.log(`(not checked in quick mode) ${name} read overhead over the Rust facade: ${fmt(h.ratio)} (median of ${h.rounds} rounds; ${fmt(h.ratio_min)}-${fmt(h.ratio_max)})`);
-    continue;
-  }
+  // The target is 1.2, which the full run checks (30 batches a round). The quick guard (10
+  // batches a round) is there to catch a regression, not to measure the target: on this shared
+  // machine a round's ratio moves by about ±0.1 from run to run for Swift and more on the JVM,
+  // so it allows Swift 1.3 and Kotlin 1.4.
+  const limit = quick ? (key === "kotlin" ? 1.4 : 1.3) : 1.2;
   checks.push({ what: `${name} read overhead over the Rust facade (median of ${h.rounds} rounds; ${fmt(h.ratio_min)}-${fmt(h.ratio_max)})`, value: h.ratio, target: `<= ${limit}`, ok: h.ratio <= limit });
 }
 if (npm) {

@@ -5,7 +5,8 @@
 // call on envelopes already converted, results not converted), so that the two layers' shares
 // are known; and the Rust facade's own `decrypt_batch` timed inside the library in this process
 // (a testing export), so that all three see the same allocator, caches and moment. Each is the
-// median batch of RUNS, the three alternating batch by batch, after three untimed of each.
+// median batch of RUNS, the three alternating batch by batch, after three untimed of each;
+// `ratio` and `ffi_ratio` are the medians of each batch's ratio to the facade batch beside it.
 import Foundation
 import Xmtp
 import XmtpFFI
@@ -68,5 +69,10 @@ client.close()
 let api = median(apiMs) / Double(envelopes.count)
 let ffi = median(ffiMs) / Double(envelopes.count)
 let facade = median(facadeMs) / Double(envelopes.count)
+// The overhead: the median of each batch's ratio to the facade batch beside it, which a slow
+// drift of the machine moves less than a ratio of the two medians.
+let ratio = median(zip(apiMs, facadeMs).map { $0 / $1 })
+let ffiRatio = median(zip(ffiMs, facadeMs).map { $0 / $1 })
 let f = { (x: Double) in String(format: "%.5f", x) }
-print("{\"swift_ms_per_message\": \(f(api)), \"swift_ffi_ms_per_message\": \(f(ffi)), \"facade_ms_per_message\": \(f(facade)), \"messages\": \(envelopes.count), \"runs\": \(runs)}")
+let r = { (x: Double) in String(format: "%.4f", x) }
+print("{\"swift_ms_per_message\": \(f(api)), \"swift_ffi_ms_per_message\": \(f(ffi)), \"facade_ms_per_message\": \(f(facade)), \"ratio\": \(r(ratio)), \"ffi_ratio\": \(r(ffiRatio)), \"messages\": \(envelopes.count), \"runs\": \(runs)}")

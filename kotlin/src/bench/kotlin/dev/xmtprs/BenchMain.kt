@@ -12,7 +12,8 @@ import java.util.Base64
  * and the Rust facade's own `decrypt_batch` timed inside the library in this process (a testing
  * export), so that all three see the same allocator, caches and moment. Each is the median
  * batch of RUNS, the three alternating batch by batch, after twenty untimed batches of each (the
- * JIT compiles the hot paths of both layers by then).
+ * JIT compiles the hot paths of both layers by then); `ratio` and `ffi_ratio` are the medians of
+ * each batch's ratio to the facade batch timed beside it.
  */
 object BenchMain {
     private fun envelope(v: Map<*, *>) =
@@ -55,9 +56,14 @@ object BenchMain {
             val api = median(apiMs) / envelopes.size
             val ffi = median(ffiMs) / envelopes.size
             val facade = median(facadeMs) / envelopes.size
+            // The overhead: the median of each batch's ratio to the facade batch beside it, which
+            // a slow drift of the machine moves less than a ratio of the two medians.
+            val ratio = median(apiMs.indices.map { apiMs[it] / facadeMs[it] })
+            val ffiRatio = median(ffiMs.indices.map { ffiMs[it] / facadeMs[it] })
             println(
                 "{\"kotlin_ms_per_message\": ${"%.5f".format(api)}, \"kotlin_ffi_ms_per_message\": ${"%.5f".format(ffi)}, " +
-                    "\"facade_ms_per_message\": ${"%.5f".format(facade)}, \"messages\": ${envelopes.size}, \"runs\": $runs}",
+                    "\"facade_ms_per_message\": ${"%.5f".format(facade)}, \"ratio\": ${"%.4f".format(ratio)}, " +
+                    "\"ffi_ratio\": ${"%.4f".format(ffiRatio)}, \"messages\": ${envelopes.size}, \"runs\": $runs}",
             )
         }
     }
