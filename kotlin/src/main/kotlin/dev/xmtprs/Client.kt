@@ -33,7 +33,11 @@ data class ClientOptions(
     val apiUrl: String? = null,
     /** The application's `name/version`, sent as `X-App-Version`. */
     val appVersion: String? = null,
+    /** How to reach the node; `null` takes [HttpTransport.default]. */
+    val transport: HttpTransport? = null,
 ) {
+    internal val http: HttpTransport get() = transport ?: HttpTransport.default()
+
     internal fun toFfi() = FfiOptions(
         when (env) {
             XmtpEnvironment.LOCAL -> FfiEnvironment.LOCAL
@@ -103,9 +107,8 @@ class Client private constructor(
     internal val ffi: FfiClient,
     /** The options it was made with. */
     val options: ClientOptions,
-    transport: Transport = Transport(),
 ) : AutoCloseable {
-    internal val loop = HostLoop(ffi, transport)
+    internal val loop = HostLoop(ffi, options.http)
     private val codecs = ConcurrentHashMap<String, ContentCodec<*>>()
 
     /** The conversations. */
@@ -196,12 +199,12 @@ class Client private constructor(
         suspend fun create(signer: Signer, options: ClientOptions = ClientOptions()): Client {
             val keys = withContext(Dispatchers.IO) {
                 IdentityBootstrap(signer.address, options.toFfi(), nowNs()).use { b ->
-                    val transport = Transport()
+                    val transport = options.http
                     while (!b.isFinished()) {
                         val now = nowNs()
                         val r = b.pollRequest(now)
                         if (r != null) {
-                            val (status, body) = transport.call(r)
+                            val (status, body) = transport.perform(r)
                             b.handleHttp(r.id, status.toUShort(), body, nowNs())
                             continue
                         }
@@ -236,8 +239,7 @@ class Client private constructor(
             Client(ffi { FfiClient.fromKeys(keys, options.toFfi()) }, options)
 
         /** Wraps a client of the generated bindings (for tests of builds with extra exports). */
-        internal fun wrap(client: FfiClient, options: ClientOptions, transport: Transport = Transport()) =
-            Client(client, options, transport)
+        internal fun wrap(client: FfiClient, options: ClientOptions) = Client(client, options)
 
         /** A client restored from [exportState]. */
         fun fromState(state: String, options: ClientOptions = ClientOptions()): Client =

@@ -1,6 +1,6 @@
 package dev.xmtprs
 
-import java.util.Base64
+import kotlin.io.encoding.Base64
 
 /** A content type, `authority/type:major.minor` (e.g. `xmtp.org/text:1.0`). */
 data class ContentTypeId(
@@ -156,7 +156,7 @@ sealed class MessageContent {
             "content" to content.toJsonValue(),
         )
         is ReadReceipt -> emptyMap<String, Any?>()
-        is Attachment -> mapOf("filename" to filename, "mimeType" to mimeType, "data" to Base64.getEncoder().encodeToString(data))
+        is Attachment -> mapOf("filename" to filename, "mimeType" to mimeType, "data" to Base64.Default.encode(data))
         is RemoteAttachment -> buildMap {
             put("url", url); put("contentDigest", contentDigest); put("salt", salt); put("nonce", nonce)
             put("secret", secret); put("scheme", scheme)
@@ -188,7 +188,7 @@ sealed class MessageContent {
                     Reply(s("reference") ?: return null, fromJson(inner, m["content"]) ?: return null)
                 }
                 "readReceipt" -> ReadReceipt
-                "attachment" -> Attachment(s("filename") ?: "", s("mimeType") ?: "", Base64.getDecoder().decode(s("data") ?: ""))
+                "attachment" -> Attachment(s("filename") ?: "", s("mimeType") ?: "", Base64.Default.decode(s("data") ?: ""))
                 "remoteStaticAttachment" -> RemoteAttachment(
                     s("url") ?: return null, s("contentDigest") ?: "", s("salt") ?: "", s("nonce") ?: "",
                     s("secret") ?: "", s("scheme") ?: "https://", (m?.get("contentLength") as? Long), s("filename"),

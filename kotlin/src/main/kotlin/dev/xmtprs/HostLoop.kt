@@ -5,14 +5,8 @@ import dev.xmtprs.ffi.Event
 import dev.xmtprs.ffi.HttpRequest
 import dev.xmtprs.ffi.eventOp
 import java.io.BufferedReader
-import java.io.InputStream
 import java.io.InputStreamReader
-import java.net.URI
-import java.net.http.HttpClient
-import java.net.http.HttpRequest as JHttpRequest
-import java.net.http.HttpResponse
 import java.nio.charset.StandardCharsets
-import java.time.Duration
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineExceptionHandler
@@ -32,37 +26,12 @@ import kotlinx.coroutines.withTimeoutOrNull
 /** The current time as the library counts it: Unix nanoseconds. */
 internal fun nowNs(): ULong = (System.currentTimeMillis() * 1_000_000L).toULong()
 
-/** Performs HTTP requests and a stream for the host loop (`java.net.http`). */
-internal open class Transport(private val http: HttpClient = shared) {
-    open fun call(r: HttpRequest): Pair<Int, ByteArray> = try {
-        val resp = http.send(build(r, Duration.ofSeconds(30)), HttpResponse.BodyHandlers.ofByteArray())
-        resp.statusCode() to resp.body()
-    } catch (e: InterruptedException) {
-        Thread.currentThread().interrupt()
-        0 to "interrupted".toByteArray()
-    } catch (e: Exception) {
-        0 to (e.message ?: e.javaClass.simpleName).toByteArray()
-    }
-
-    open fun open(r: HttpRequest): HttpResponse<InputStream> =
-        http.send(build(r, null), HttpResponse.BodyHandlers.ofInputStream())
-
-    private fun build(r: HttpRequest, timeout: Duration?): JHttpRequest {
-        val b = JHttpRequest.newBuilder(URI.create(r.url)).POST(JHttpRequest.BodyPublishers.ofByteArray(r.body))
-        timeout?.let { b.timeout(it) }
-        for (h in r.headers) {
-            // The JDK sets these itself and refuses them.
-            if (h.name.equals("Content-Length", true) || h.name.equals("Connection", true)) continue
-            b.header(h.name, h.value)
-        }
-        return b.build()
-    }
-
-    companion object {
-        val shared: HttpClient by lazy {
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build()
-        }
-    }
+/** Performs [r] with [transport]: status and body, or status 0 and what failed (the library retries). */
+internal fun HttpTransport.perform(r: HttpRequest): Pair<Int, ByteArray> = try {
+    val resp = call(r.url, r.headers.map { it.name to it.value }, r.body)
+    resp.status to resp.body
+} catch (e: Exception) {
+    0 to (e.message ?: e.javaClass.simpleName).toByteArray()
 }
 
 /**
@@ -70,7 +39,7 @@ internal open class Transport(private val http: HttpClient = shared) {
  * requests, performs them, hands back their outcomes, carries the stream, and dispatches
  * events — an operation's final event completes its caller, the others go to the streams.
  */
-internal class HostLoop(private val ffi: FfiClient, private val transport: Transport = Transport()) {
+internal class HostLoop(private val ffi: FfiClient, private val transport: HttpTransport) {
     @Volatile private var closed = false
 
     // After close, calls on the destroyed client fail in coroutines still finishing: ignored.
@@ -83,7 +52,7 @@ internal class HostLoop(private val ffi: FfiClient, private val transport: Trans
     private val early = HashMap<ULong, Event>()
     private val listeners = CopyOnWriteArrayList<(Event) -> Unit>()
     private var stream: Pair<ULong, Job>? = null
-    private var streamBody: InputStream? = null
+    private var streamBody: HttpTransport.Stream? = null
     private var subscribers = 0
     private val connected = MutableStateFlow(false)
 
@@ -181,7 +150,7 @@ internal class HostLoop(private val ffi: FfiClient, private val transport: Trans
     }
 
     private fun perform(r: HttpRequest) {
-        val (status, body) = transport.call(r)
+        val (status, body) = transport.perform(r)
         if (closed) return
         ffi.handleHttp(r.id, status.toUShort(), body, nowNs())
         poke()
@@ -197,18 +166,18 @@ internal class HostLoop(private val ffi: FfiClient, private val transport: Trans
 
     private fun carry(r: HttpRequest) {
         try {
-            val resp = transport.open(r)
-            if (resp.statusCode() != 200) {
-                resp.body().close()
+            val resp = transport.open(r.url, r.headers.map { it.name to it.value }, r.body)
+            if (resp.status != 200) {
+                resp.close()
                 return
             }
             synchronized(lock) {
-                if (stream?.first != r.id) { resp.body().close(); return }
-                streamBody = resp.body()
+                if (stream?.first != r.id) { resp.close(); return }
+                streamBody = resp
             }
             ffi.streamOpened(r.id, nowNs())
             poke()
-            BufferedReader(InputStreamReader(resp.body(), StandardCharsets.UTF_8)).use { reader ->
+            BufferedReader(InputStreamReader(resp.body, StandardCharsets.UTF_8)).use { reader ->
                 while (true) {
                     val line = reader.readLine() ?: break
                     if (line.isBlank()) continue
