@@ -28,7 +28,9 @@ object BenchSync {
             conversations.size,
             if (op == "sync") conversations.sumOf { ((it as Map<*, *>)["messages"] as Long).toInt() } else 0,
         )
-        val options = ClientOptions(apiUrl = node)
+        // XMTP_BENCH_TRANSPORT=urlconnection: HttpURLConnection instead of the default (java.net.http).
+        val transport = if (System.getenv("XMTP_BENCH_TRANSPORT") == "urlconnection") UrlConnectionTransport() else null
+        val options = ClientOptions(apiUrl = node, transport = transport)
         val ms = mutableListOf<Double>()
         when (op) {
             "list", "sync" -> repeat(runs + 1) { i ->
