@@ -46,7 +46,7 @@ fi
 if ((quick)); then
   messages=200; rust_runs=10; js_runs=3; op_runs=5; rss_messages=0; host_runs=10; host_rounds=5; sync_runs=0
 else
-  messages=1000; rust_runs=30; js_runs=5; op_runs=30; rss_messages=10000; host_runs=30; host_rounds=5; sync_runs=3
+  messages=1000; rust_runs=30; js_runs=5; op_runs=30; rss_messages=10000; host_runs=30; host_rounds=9; sync_runs=3
 fi
 
 tmp="$(mktemp -d)"
