@@ -6,7 +6,7 @@ import * as glue from "../generated/xmtp_wasm.js";
 import { CodecRegistry, parseContentType, type ContentCodec, type ContentTypeId } from "./content.js";
 import { errorFor, fromWasm } from "./errors.js";
 import { HostLoop, delayMs, nowNs, perform, type Fetch } from "./hostloop.js";
-import { call, init, release, wasm } from "./wasm.js";
+import { call, init, release, wasm, wellFormed } from "./wasm.js";
 import type { WireConversation, WireDecodedMessage, WireEnvelope, WireEvent, WirePrepared } from "./wire.js";
 
 /** The XMTP networks, by the names the official SDKs use. */
@@ -207,7 +207,7 @@ export class Conversation {
     const prepared = call(() =>
       this.client.raw.prepareMessage(
         this.topic,
-        input,
+        wellFormed(input),
         { compression: options.compression, ephemeral: options.ephemeral ?? false },
         this.client.clock(),
       ),
@@ -319,7 +319,9 @@ export class Conversations {
   /** Starts (or reuses) a conversation with `peerAddress`, optionally in a V2 context. */
   async newConversation(peerAddress: string, context?: InvitationContext): Promise<Conversation> {
     const ctx = context ? { conversationId: context.conversationId, metadata: context.metadata ?? {} } : undefined;
-    const e = await this.client.loop.operation(() => this.client.raw.newConversation(peerAddress, ctx, nowNs()));
+    const e = await this.client.loop.operation(() =>
+      this.client.raw.newConversation(wellFormed(peerAddress), wellFormed(ctx), nowNs()),
+    );
     if (e.kind !== "conversationStarted") throw errorFor("internal.panic", "unexpected event", "internal");
     return new Conversation(this.client, e.conversation);
   }
@@ -351,12 +353,12 @@ export class Contacts {
 
   /** Allows `addresses`, locally at once and on the network. */
   async allow(addresses: string[]): Promise<void> {
-    await this.client.loop.operation(() => this.client.raw.setConsent(addresses, "allowed", nowNs()));
+    await this.client.loop.operation(() => this.client.raw.setConsent(wellFormed(addresses), "allowed", nowNs()));
   }
 
   /** Denies `addresses`, locally at once and on the network. */
   async deny(addresses: string[]): Promise<void> {
-    await this.client.loop.operation(() => this.client.raw.setConsent(addresses, "denied", nowNs()));
+    await this.client.loop.operation(() => this.client.raw.setConsent(wellFormed(addresses), "denied", nowNs()));
   }
 
   /** Loads the consent decisions from the network; returns them all. */
@@ -367,7 +369,7 @@ export class Contacts {
 
   /** The consent state of an address. */
   consentState(address: string): ConsentState {
-    return call(() => this.client.raw.consentState(address)) as ConsentState;
+    return call(() => this.client.raw.consentState(wellFormed(address))) as ConsentState;
   }
 
   /** Whether an address is allowed. */
@@ -383,14 +385,14 @@ export class Contacts {
 
 /** The library's form of the options. @internal */
 export function wireOptions(options: ClientOptions): { env: XmtpEnv; apiUrl?: string; appVersion?: string } {
-  return { env: options.env ?? "dev", apiUrl: options.apiUrl, appVersion: options.appVersion };
+  return wellFormed({ env: options.env ?? "dev", apiUrl: options.apiUrl, appVersion: options.appVersion });
 }
 
 async function runBootstrap(signer: Signer, options: ClientOptions): Promise<Uint8Array> {
   await init();
   const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   const address = await signer.getAddress();
-  const b = call(() => new (wasm().IdentityBootstrap)(address, wireOptions(options), nowNs()));
+  const b = call(() => new (wasm().IdentityBootstrap)(wellFormed(address), wireOptions(options), nowNs()));
   try {
     for (;;) {
       if (call(() => b.isFinished())) break;
@@ -485,7 +487,7 @@ export class Client {
   /** A client restored from {@link Client.exportState}, without any network call. */
   static async fromState(state: string, options: ClientOptions = {}): Promise<Client> {
     await init();
-    return new Client(call(() => wasm().Client.fromState(state, wireOptions(options))), options);
+    return new Client(call(() => wasm().Client.fromState(wellFormed(state), wireOptions(options))), options);
   }
 
   /** Whether each address has an XMTP identity (one answer per address, in order). */
@@ -494,7 +496,7 @@ export class Client {
   async canMessage(address: string): Promise<boolean>;
   async canMessage(peer: string | string[]): Promise<boolean | boolean[]> {
     const list = typeof peer === "string" ? [peer] : peer;
-    const e = await this.loop.operation(() => this.raw.canMessage(list));
+    const e = await this.loop.operation(() => this.raw.canMessage(wellFormed(list)));
     if (e.kind !== "contactsResolved") throw errorFor("internal.panic", "unexpected event", "internal");
     const results = e.results.map((r) => r.canMessage);
     return typeof peer === "string" ? results[0]! : results;
@@ -517,13 +519,13 @@ export class Client {
 
   /** Push HMAC keys of the V2 conversations (all, or those of `topics`) for the periods around now. */
   getHmacKeys(topics?: string[]): HmacKey[] {
-    const keys = call(() => this.raw.hmacKeys(topics, this.clock())) as { topic: string; period: bigint; key: Uint8Array }[];
+    const keys = call(() => this.raw.hmacKeys(wellFormed(topics), this.clock())) as { topic: string; period: bigint; key: Uint8Array }[];
     return keys.map((k) => ({ topic: k.topic, thirtyDayPeriodsSinceEpoch: Number(k.period), key: k.key }));
   }
 
   /** Decrypts envelopes of known conversations: a message or an error each, in order. */
   decryptBatch(envelopes: Envelope[]): (DecodedMessage | Error)[] {
-    const results = call(() => this.raw.decryptBatch(envelopes)) as {
+    const results = call(() => this.raw.decryptBatch(wellFormed(envelopes))) as {
       message?: WireDecodedMessage;
       error?: { kind: string; code: string; message: string };
     }[];
@@ -555,7 +557,7 @@ export class Client {
     codecs: ContentCodec[] = [],
   ): Promise<{ message: DecodedMessage } | { invitation: { topic: string; peerAddress: string; createdAt: Date } }> {
     await init();
-    const d = call(() => wasm().decryptEnvelope(state, envelope as WireEnvelope)) as
+    const d = call(() => wasm().decryptEnvelope(wellFormed(state), wellFormed(envelope) as WireEnvelope)) as
       | { kind: "message"; message: WireDecodedMessage }
       | { kind: "invitation"; conversation: WireConversation };
     if (d.kind === "message") return { message: new DecodedMessage(d.message, new CodecRegistry(codecs)) };

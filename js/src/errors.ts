@@ -77,7 +77,8 @@ export type ErrorCode =
   | "state.malformed"
   | "state.unsupported_version"
   | "internal.aborted"
-  | "api.aborted";
+  | "api.aborted"
+  | "input.text";
 
 /** An error of the library: `code` is stable, `message` holds no user data. */
 export class XmtpError extends Error {
@@ -188,6 +189,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorKind>> = {
   "state.unsupported_version": "state",
   "internal.aborted": "internal",
   "api.aborted": "network",
+  "input.text": "invalidInput",
 };
 
 /** An error for a code; a code not in {@link ERROR_CODES} takes `fallback`'s class. */

@@ -80,6 +80,34 @@ export function call<T>(f: () => T): T {
   }
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * `value`, once every string in it (in arrays and plain objects too) is known to be valid
+ * Unicode. A lone UTF-16 surrogate, which a JavaScript string can hold and a Rust string
+ * cannot, would otherwise reach the library as U+FFFD without a word: it is refused as
+ * `input.text`. @internal
+ */
+export function wellFormed<T>(value: T): T {
+  checkText(value, 0);
+  return value;
+}
+
+function checkText(v: unknown, depth: number): void {
+  if (typeof v === "string") {
+    if (LONE_SURROGATE.test(v)) {
+      throw errorFor("input.text", "a string is not valid Unicode (a lone UTF-16 surrogate)", "invalidInput");
+    }
+    return;
+  }
+  if (depth > 16 || typeof v !== "object" || v === null || ArrayBuffer.isView(v)) return;
+  if (Array.isArray(v)) {
+    for (const x of v) checkText(x, depth + 1);
+  } else if (Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) checkText(x, depth + 1);
+  }
+}
+
 /**
  * Frees a library object. After a trap the instance is stopped and there is nothing left to
  * free: that is not an error. @internal

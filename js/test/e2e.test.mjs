@@ -310,3 +310,22 @@ describe("streams", () => {
     c.close();
   });
 });
+
+describe("text crosses exactly", () => {
+  test("'?' and surrogate pairs arrive as sent; a lone surrogate is refused as input.text, not replaced", async () => {
+    const [alice, bob] = await Promise.all([newClient(), newClient()]);
+    const conv = await alice.conversations.newConversation(bob.address);
+    const texts = ["why?", "?", "é and \uD83D\uDE00 (a pair)"];
+    for (const t of texts) await conv.send(t);
+    const refused = (e) => e instanceof xmtp.InvalidInputError && e.code === "input.text";
+    await assert.rejects(conv.send("a lone \uD800 surrogate"), refused);
+    await assert.rejects(alice.conversations.newConversation(`${bob.address}\uDC00`), refused);
+    await assert.rejects(alice.canMessage([bob.address, "0x\uDC00"]), refused);
+    assert.throws(() => alice.contacts.consentState("0x\uD800"), refused);
+    const read = await (await bob.conversations.list())[0].messages({ direction: "ascending" });
+    assert.deepEqual(
+      read.map((m) => m.content),
+      texts,
+    );
+  });
+});
