@@ -9,7 +9,7 @@
 //       one sync by one client in this fresh process, then the process's peak resident set
 //   node js/bench/sync.mjs --node URL --send META [--runs R]
 //       each client lists, then sends R text messages one at a time to the first conversation
-//       (after 10 untimed, as every host's benchmark does), per message
+//       (after 1,000 untimed, as every host's benchmark does), per message
 //   node js/bench/sync.mjs --node URL --create [--runs R]
 //       each client creates clients of new wallets: identity (two signatures), stored keys,
 //       contact (after one untimed)
@@ -93,16 +93,19 @@ const stats = (xs) => {
   return { median_ms: median, min_ms: s[0], max_ms: s[s.length - 1] };
 };
 
+// Untimed sends before the timed ones, the same in every host (the compilers warm up).
+const SEND_WARM_UP = 1000;
+
 async function sends(name) {
   const client = await openers[name]();
   try {
     const [conversation] = await client.conversations.list();
     if (!conversation) throw new Error(`${name}: no conversation to send to`);
     const ms = [];
-    for (let i = 0; i < runs + 10; i++) {
+    for (let i = 0; i < runs + SEND_WARM_UP; i++) {
       const t = performance.now();
       await conversation.send(`benchmark message ${i}`);
-      if (i >= 10) ms.push(performance.now() - t);
+      if (i >= SEND_WARM_UP) ms.push(performance.now() - t);
     }
     return ms;
   } finally {

@@ -6,7 +6,7 @@
 // META unused), `invite` (a conversation with one of the corpus's peers at a time, from peer
 // OFFSET on). META is a corpus's `--meta-out` file from `bench_corpus`. Every list
 // or sync run starts from a new client and checks that it found everything; one untimed run
-// first (ten untimed sends, as in every host's benchmark). Prints `{"host": "swift", "op": …, "median_ms": …, "min_ms": …, "max_ms": …, "runs": …}`.
+// first (1,000 untimed sends, as in every host's benchmark). Prints `{"host": "swift", "op": …, "median_ms": …, "min_ms": …, "max_ms": …, "runs": …}`.
 import Foundation
 import Xmtp
 
@@ -42,10 +42,11 @@ case "list", "sync":
 case "send":
     let client = try Client(keys: keys, options: options)
     guard let conversation = try await client.conversations.list().first else { fatalError("no conversation") }
-    for i in 0..<(runs + 10) {
+    let warmUp = 1000  // untimed sends, the same in every host's benchmark
+    for i in 0..<(runs + warmUp) {
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try await conversation.send(text: "benchmark message \(i)")
-        if i >= 10 { ms.append(elapsedMs(since: start)) }
+        if i >= warmUp { ms.append(elapsedMs(since: start)) }
     }
     client.close()
 case "create":

@@ -13,7 +13,7 @@ import java.util.Base64
  * contact; META unused), `invite` (a conversation with one of the corpus's peers at a time, from
  * peer OFFSET on). META is a corpus's `--meta-out` file from `bench_corpus`. Every
  * list or sync run starts from a new client and checks that it found everything; one untimed run
- * first (ten untimed sends, as in every host's benchmark). Prints `{"host": "kotlin", "op": …, "median_ms": …, "min_ms": …, "max_ms": …, "runs": …}`.
+ * first (1,000 untimed sends, as in every host's benchmark: the JIT reaches its steady state). Prints `{"host": "kotlin", "op": …, "median_ms": …, "min_ms": …, "max_ms": …, "runs": …}`.
  */
 object BenchSync {
     @JvmStatic
@@ -46,10 +46,11 @@ object BenchSync {
             }
             "send" -> Client.fromKeys(keys, options).use { client ->
                 val conversation = client.conversations.list().first()
-                repeat(runs + 10) { i ->
+                val warmUp = 1000
+                repeat(runs + warmUp) { i ->
                     val start = System.nanoTime()
                     conversation.send("benchmark message $i")
-                    if (i >= 10) ms += (System.nanoTime() - start) / 1e6
+                    if (i >= warmUp) ms += (System.nanoTime() - start) / 1e6
                 }
             }
             "create" -> repeat(runs + 1) { i ->
