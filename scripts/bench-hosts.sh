@@ -16,7 +16,8 @@
 #
 # The packages: Kotlin and Swift read 1,000 messages through their API and through the Rust
 # facade in the same process, in rounds (a round's ratio is the median of its batches' ratios to
-# the facade batch timed beside each; the median round is checked, quick mode too); the npm package beside xmtp-js in one Node process (read, prepare, send; full mode).
+# the facade batch timed beside each; the median round is checked, quick mode too); the npm
+# package beside xmtp-js in one Node process (read, prepare, send; full mode).
 #
 # Over HTTP (full mode): the Rust core (engine + the CLI's blocking transport), Kotlin, Swift, the
 # npm package and xmtp-js against one devnode on loopback (release build): listing 2,000

@@ -26,9 +26,12 @@ import kotlinx.coroutines.withTimeoutOrNull
 /** The current time as the library counts it: Unix nanoseconds. */
 internal fun nowNs(): ULong = (System.currentTimeMillis() * 1_000_000L).toULong()
 
+/** The request's headers as a transport takes them. */
+private val HttpRequest.headerPairs: List<Pair<String, String>> get() = headers.map { it.name to it.value }
+
 /** Performs [r] with [transport]: status and body, or status 0 and what failed (the library retries). */
 internal fun HttpTransport.perform(r: HttpRequest): Pair<Int, ByteArray> = try {
-    val resp = call(r.url, r.headers.map { it.name to it.value }, r.body)
+    val resp = call(r.url, r.headerPairs, r.body)
     resp.status to resp.body
 } catch (e: Exception) {
     0 to (e.message ?: e.javaClass.simpleName).toByteArray()
@@ -166,7 +169,7 @@ internal class HostLoop(private val ffi: FfiClient, private val transport: HttpT
 
     private fun carry(r: HttpRequest) {
         try {
-            val resp = transport.open(r.url, r.headers.map { it.name to it.value }, r.body)
+            val resp = transport.open(r.url, r.headerPairs, r.body)
             if (resp.status != 200) {
                 resp.close()
                 return

@@ -6,7 +6,6 @@ import java.io.IOException
 import java.io.InputStream
 import java.net.HttpURLConnection
 import java.net.URL
-import java.util.concurrent.TimeUnit
 
 /**
  * How a client reaches its node. The library builds every request (URL, headers, body) and reads
@@ -134,7 +133,7 @@ class JdkHttpTransport(private val http: java.net.http.HttpClient = client()) : 
     private fun request(url: String, headers: List<Pair<String, String>>, body: ByteArray, timeoutSeconds: Long?): java.net.http.HttpRequest {
         val b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
             .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
-        timeoutSeconds?.let { b.timeout(java.time.Duration.of(it, java.time.temporal.ChronoUnit.SECONDS)) }
+        timeoutSeconds?.let { b.timeout(java.time.Duration.ofSeconds(it)) }
         for ((name, value) in headers) if (HttpTransport.settable(name)) b.header(name, value)
         return b.build()
     }
@@ -144,7 +143,7 @@ class JdkHttpTransport(private val http: java.net.http.HttpClient = client()) : 
 
         fun client(): java.net.http.HttpClient = java.net.http.HttpClient.newBuilder()
             .version(java.net.http.HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofMillis(TimeUnit.SECONDS.toMillis(10)))
+            .connectTimeout(java.time.Duration.ofSeconds(10))
             .build()
     }
 }
